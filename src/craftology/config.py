@@ -1,0 +1,91 @@
+"""Settings tree. Built once at start-up (never at import time) from ``CRAFTOLOGY_*`` variables.
+
+Nested areas use a double underscore: ``CRAFTOLOGY_TEMPORAL__ADDRESS=host:7233``. The URL scheme of each
+component picks its engine; with nothing configured everything lives under ``data_dir``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".craftology"
+
+
+class DatabaseSettings(BaseModel):
+    url: str | None = Field(
+        default=None,
+        description="Control-plane database URL (sqlite:///... or postgresql://...). "
+        "Default: a SQLite file `control.db` in the data directory.",
+    )
+
+
+class MetadataSettings(BaseModel):
+    url: str = Field(
+        default="sqlite",
+        description="Tenant metadata store engine. `sqlite`: one SQLite file per tenant under "
+        "`<data_dir>/tenants/<tenant>/metadata.db`.",
+    )
+
+
+class AssetSettings(BaseModel):
+    url: str = Field(
+        default="file",
+        description="Tenant asset store engine. `file`: one directory of content-addressed blobs per "
+        "tenant under `<data_dir>/tenants/<tenant>/assets`.",
+    )
+
+
+class EventSettings(BaseModel):
+    url: str = Field(
+        default="local",
+        description="Event bus engine. `local`: a durable append-only log `events.db` in the data directory.",
+    )
+
+
+class TemporalSettings(BaseModel):
+    address: str | None = Field(
+        default=None,
+        description="host:port of an existing Temporal cluster. Unset: `craftology up` starts the "
+        "embedded Temporal dev server, persisting to `temporal.db` in the data directory.",
+    )
+    namespace: str = Field(default="default", description="Temporal namespace for sync runs.")
+    task_queue: str = Field(default="cpu", description="Task queue of the generation worker.")
+    embedded_port: int = Field(default=7233, description="Frontend port of the embedded Temporal dev server.")
+    max_parallel: int = Field(
+        default=4, ge=1, le=256, description="Targets generated at once within one sync run."
+    )
+
+
+class ApiSettings(BaseModel):
+    host: str = Field(default="127.0.0.1", description="Address the API listens on.")
+    port: int = Field(default=8080, description="Port the API listens on.")
+    max_body_bytes: int = Field(
+        default=1_048_576, description="Largest JSON request body accepted (uploads excepted)."
+    )
+    max_upload_bytes: int = Field(default=512 * 1_048_576, description="Largest asset upload accepted.")
+
+
+class Settings(BaseSettings):
+    """Every field is described: the configuration reference is generated from these."""
+
+    model_config = SettingsConfigDict(env_prefix="CRAFTOLOGY_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where every embedded engine keeps its files.",
+    )
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    metadata: MetadataSettings = Field(default_factory=MetadataSettings)
+    assets: AssetSettings = Field(default_factory=AssetSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
+    temporal: TemporalSettings = Field(default_factory=TemporalSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite:///{self.data_dir / 'control.db'}"

@@ -1,0 +1,1 @@
+"""One typing.Protocol per swappable service. Adapters live in craftology.adapters.<port>."""

@@ -1,0 +1,50 @@
+"""Tenant asset store: content-addressed blobs per tenant.
+
+A blob's key is the sha256 of its bytes, so storing the same content twice stores it once. Writes
+are atomic: a reader never sees a partial blob. Reads and writes stream in chunks. The embedded
+adapter is one directory per tenant; an S3 adapter maps a tenant to a bucket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+CHUNK_SIZE = 1 << 20
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    key: str  # sha256 hex of the content
+    size: int
+
+
+@runtime_checkable
+class AssetStore(Protocol):
+    def provision(self, tenant: str) -> None:
+        """Create the tenant's storage. Idempotent."""
+
+    def drop(self, tenant: str) -> None:
+        """Remove the tenant's storage and every blob in it. Idempotent."""
+
+    def put(self, tenant: str, chunks: Iterable[bytes]) -> BlobInfo:
+        """Store a stream of bytes; returns its content key. Atomic and idempotent."""
+
+    def put_bytes(self, tenant: str, data: bytes) -> BlobInfo:
+        """Store a small blob held in memory."""
+
+    def stat(self, tenant: str, key: str) -> BlobInfo:
+        """Size of a stored blob; raises NotFound."""
+
+    def open(self, tenant: str, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """Stream bytes [start, end) of a blob (end exclusive; None: to the end); raises NotFound."""
+
+    def read_bytes(self, tenant: str, key: str) -> bytes:
+        """The whole blob, for small blobs only."""
+
+    def delete(self, tenant: str, key: str) -> None:
+        """Remove a blob. Idempotent."""
+
+    def keys(self, tenant: str) -> Iterator[str]:
+        """Every stored key."""

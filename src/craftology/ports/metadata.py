@@ -1,0 +1,86 @@
+"""Tenant metadata store: small JSON records per tenant (projects, cards, shots, assets, runs).
+
+Every method takes the tenant: there is no unscoped query. The embedded adapter is one SQLite file
+per tenant; a PocketBase adapter maps collections to PocketBase collections and `commit` to its
+transactional batch API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+# `expect` values of a Put: any revision, or "must not exist yet".
+ANY_REVISION = -1
+MUST_NOT_EXIST = 0
+
+
+@dataclass(frozen=True)
+class Record:
+    collection: str
+    id: str
+    revision: int  # 1 on create, +1 on every put; the ETag of the record
+    data: dict[str, Any]
+    project_id: str | None = None
+    updated_at: str = ""  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class Put:
+    collection: str
+    id: str
+    data: dict[str, Any]
+    project_id: str | None = None
+    expect: int = ANY_REVISION  # else the current revision must equal it (0: must not exist)
+
+
+@dataclass(frozen=True)
+class Delete:
+    collection: str
+    id: str
+    expect: int = ANY_REVISION
+
+
+Op = Put | Delete
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[Record]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    collection: str
+    project_id: str | None = None
+    cursor: str | None = None  # opaque; from Page.next_cursor
+    limit: int = 100
+    where: dict[str, Any] = field(default_factory=dict)  # equality on top-level data fields
+
+
+@runtime_checkable
+class MetadataStore(Protocol):
+    def provision(self, tenant: str) -> None:
+        """Create the tenant's sandbox store. Idempotent."""
+
+    def drop(self, tenant: str) -> None:
+        """Remove the tenant's store and everything in it. Idempotent."""
+
+    def get(self, tenant: str, collection: str, record_id: str) -> Record:
+        """The current record; raises NotFound."""
+
+    def find(self, tenant: str, query: Query) -> Page:
+        """Records in id order, one page at a time."""
+
+    def scan(self, tenant: str, collection: str, project_id: str | None = None) -> Iterator[Record]:
+        """Every record of a collection (optionally of one project), in id order."""
+
+    def commit(self, tenant: str, ops: Sequence[Op]) -> list[Record]:
+        """Apply all ops atomically or none. A failed `expect` raises PreconditionFailed (or
+        Conflict when the record must not exist but does) and writes nothing. Returns the records
+        written, in op order (deleted records are returned with their last revision)."""
+
+    def history(self, tenant: str, collection: str, record_id: str) -> list[Record]:
+        """Every revision of a record, oldest first (deletions included, with empty data)."""

@@ -1,0 +1,1 @@
+"""Projects: settings, cards and shots, with validation and revision history."""

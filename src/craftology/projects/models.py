@@ -1,0 +1,138 @@
+"""Domain records of a project. These are what the metadata store keeps as small JSON objects.
+
+Limits are deliberate: a brief or a description is prose for a model, not a document store.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_TEXT = 4_000
+MAX_NAME = 200
+MAX_ATTRIBUTES_BYTES = 16_384
+MAX_CARD_REFS = 16
+
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AspectRatio(StrEnum):
+    WIDE = "16:9"
+    TALL = "9:16"
+    SQUARE = "1:1"
+    CLASSIC = "4:3"
+    SCOPE = "2.39:1"
+
+
+class ReviewMode(StrEnum):
+    AUTO_ACCEPT = "auto_accept"
+    REVIEW = "review"
+
+
+class CardKind(StrEnum):
+    CHARACTER = "character"
+    LOCATION = "location"
+    PROP = "prop"
+    STYLE = "style"
+
+
+class Camera(StrEnum):
+    STATIC = "static"
+    PAN_LEFT = "pan_left"
+    PAN_RIGHT = "pan_right"
+    TILT_UP = "tilt_up"
+    TILT_DOWN = "tilt_down"
+    DOLLY_IN = "dolly_in"
+    DOLLY_OUT = "dolly_out"
+    HANDHELD = "handheld"
+
+
+class Framing(StrEnum):
+    EXTREME_WIDE = "extreme_wide"
+    WIDE = "wide"
+    MEDIUM = "medium"
+    CLOSE_UP = "close_up"
+    EXTREME_CLOSE_UP = "extreme_close_up"
+
+
+class Motion(StrEnum):
+    NONE = "none"
+    SLOW = "slow"
+    MEDIUM = "medium"
+    FAST = "fast"
+
+
+# The attributes of a card that change how it looks. A card sheet reads exactly these paths under
+# `attributes`; anything else (backstory, notes) is free text that regenerates nothing.
+VISUAL_FIELDS: dict[CardKind, tuple[str, ...]] = {
+    CardKind.CHARACTER: ("appearance", "wardrobe", "age", "build", "palette"),
+    CardKind.LOCATION: ("setting", "time_of_day", "weather", "lighting", "palette"),
+    CardKind.PROP: ("shape", "material", "color", "size"),
+    CardKind.STYLE: ("look", "palette", "lighting", "texture"),
+}
+
+
+def _check_json_size(value: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    size = len(json.dumps(value, separators=(",", ":")).encode())
+    if size > MAX_ATTRIBUTES_BYTES:
+        raise ValueError(f"attributes are {size} bytes; the limit is {MAX_ATTRIBUTES_BYTES}")
+    return value
+
+
+class ProjectSettings(Strict):
+    aspect_ratio: AspectRatio = AspectRatio.WIDE
+    fps: int = Field(default=24, ge=8, le=60)
+    shot_count: int = Field(default=6, ge=1, le=200_000)
+    style: Text = "clean preview"
+    review_mode: ReviewMode = ReviewMode.AUTO_ACCEPT
+
+
+class ProjectIn(Strict):
+    name: Name
+    brief: Text = ""
+    settings: ProjectSettings = Field(default_factory=ProjectSettings)
+
+
+class Project(ProjectIn):
+    id: Id
+
+
+class CardIn(Strict):
+    kind: CardKind
+    name: Name
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("attributes")
+    @classmethod
+    def _size(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return _check_json_size(value)
+
+
+class Card(CardIn):
+    id: Id
+    project_id: Id
+
+
+class ShotIn(Strict):
+    description: Text
+    camera: Camera = Camera.STATIC
+    framing: Framing = Framing.MEDIUM
+    motion: Motion = Motion.NONE
+    duration: float = Field(default=3.0, ge=2.0, le=4.0)
+    cards: list[Id] = Field(default_factory=list, max_length=MAX_CARD_REFS)
+
+
+class Shot(ShotIn):
+    id: Id
+    project_id: Id
+    order: int = Field(ge=0)
