@@ -1,0 +1,1 @@
+"""Tenant asset store adapters (craftology.ports.assets.AssetStore)."""

@@ -1,0 +1,1 @@
+"""Event bus adapters (craftology.ports.events.EventBus) and the polling `follow` tail."""

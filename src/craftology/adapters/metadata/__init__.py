@@ -1,0 +1,1 @@
+"""Tenant metadata store adapters (craftology.ports.metadata.MetadataStore)."""

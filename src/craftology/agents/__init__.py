@@ -1,0 +1,1 @@
+"""Agents: turn what people write into project data."""
