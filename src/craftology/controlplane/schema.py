@@ -1,0 +1,138 @@
+"""Core tables of the control plane. The migrations create exactly these (a test compares them)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from craftology.controlplane.types import UtcDateTime
+
+# Named constraints so both engines (and future ALTERs in migrations) agree on names.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+ID = 64
+RUN_STATUSES = ("planned", "running", "succeeded", "failed", "cancelled")
+MODEL_KINDS = ("sheet", "keyframe", "clip", "cut")
+COST_UNITS = ("image", "second", "clip")
+
+
+def _tenant_fk() -> Column[str]:
+    return Column("tenant_id", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("tenant_id", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(32), nullable=False),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("tenant_id", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    _tenant_fk(),
+    Column("project_id", String(ID), nullable=False),
+    Column("workflow_id", String(200), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("plan_size", Integer, nullable=False),
+    Column("generated", Integer, nullable=False),
+    Column("skipped", Integer, nullable=False),
+    Column("superseded", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=True),
+    Column("finished_at", UtcDateTime(), nullable=True),
+    Column("error", Text, nullable=True),
+    Column("summary", JSON, nullable=False),
+    CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+    Index("ix_runs_tenant_project", "tenant_id", "project_id", "created_at"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    _tenant_fk(),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    Index("ix_api_tokens_tenant", "tenant_id"),
+)
+
+models = Table(
+    "models",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("version", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("backend", String(64), nullable=False),
+    Column("template_version", String(32), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("cost_per_unit", Float, nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    CheckConstraint(_in("kind", MODEL_KINDS), name="kind"),
+    CheckConstraint(_in("unit", COST_UNITS), name="unit"),
+    CheckConstraint("cost_per_unit >= 0", name="cost"),
+)
+
+# Which model serves each target kind; `ModelRegistry.current(kind)` uses its newest version.
+model_defaults = Table(
+    "model_defaults",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("model_id", String(ID), nullable=False),
+    CheckConstraint(_in("kind", MODEL_KINDS), name="kind"),
+)

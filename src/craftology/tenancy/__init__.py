@@ -1,0 +1,1 @@
+"""Tenants, their sandboxes (metadata store + asset storage) and their API tokens."""
