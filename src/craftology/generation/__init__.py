@@ -1,0 +1,1 @@
+"""Generation models behind the Generator port (craftology.ports.generator)."""
