@@ -1,0 +1,127 @@
+"""Every error the API returns is RFC 9457 `application/problem+json`: type, title, status, detail,
+instance, plus the error's own fields.
+
+Malformed JSON is a 400 (`/problems/malformed-json`): the request cannot be parsed at all, unlike a
+well-formed body that breaks the schema, which is a 422 (`/problems/bad-input`) with an `errors` list
+of `{loc, msg}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException
+
+from craftology.errors import BadInput, CraftologyError, PayloadTooLarge, RangeNotSatisfiable, Unauthenticated
+
+PROBLEM_JSON = "application/problem+json"
+_STANDARD = {"type", "title", "status", "detail", "instance"}
+_HTTP_TYPES = {
+    404: ("/problems/not-found", "Not found"),
+    405: ("/problems/method-not-allowed", "Method not allowed"),
+    413: (PayloadTooLarge.problem_type, PayloadTooLarge.title),
+}
+
+log = logging.getLogger(__name__)
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document; some problems add fields (e.g. `errors`, `current_revision`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": text}
+    for code, text in (
+        (401, "Missing or unknown bearer token"),
+        (404, "No such resource for this tenant"),
+        (422, "The input breaks the schema or refers to unknown records"),
+    )
+}
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    type_: str,
+    title: str,
+    detail: str,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Render one problem document; extra fields never override the standard ones."""
+    body: dict[str, Any] = {k: v for k, v in (extra or {}).items() if k not in _STANDARD}
+    body.update(type=type_, title=title, status=status, detail=detail, instance=request.url.path)
+    return JSONResponse(jsonable_encoder(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CraftologyError)
+    headers: dict[str, str] = {}
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, RangeNotSatisfiable) and "size" in exc.extra:
+        headers["Content-Range"] = f"bytes */{exc.extra['size']}"
+    if exc.status_code >= 500:
+        log.error("request %s failed: %s", request.url.path, exc.detail)
+    return problem_response(
+        request, exc.status_code, exc.problem_type, exc.title, exc.detail, exc.extra, headers or None
+    )
+
+
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+    broken = [e for e in exc.errors() if e.get("type") == "json_invalid"]
+    if broken:
+        reason = broken[0].get("ctx", {}).get("error", "JSON decode error")
+        return problem_response(
+            request,
+            400,
+            "/problems/malformed-json",
+            "Malformed JSON",
+            f"request body is not valid JSON: {reason}",
+        )
+    detail = "; ".join(f"{e['loc']}: {e['msg']}" for e in errors)
+    return problem_response(request, 422, BadInput.problem_type, BadInput.title, detail, {"errors": errors})
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    type_, title = _HTTP_TYPES.get(exc.status_code, ("about:blank", "HTTP error"))
+    return problem_response(
+        request,
+        exc.status_code,
+        type_,
+        title,
+        str(exc.detail),
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # No stack trace in the response: it leaks internals. Starlette re-raises the exception after this
+    # response, so the server logs the traceback once.
+    log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    return problem_response(request, 500, "about:blank", "Internal error", "an unexpected error occurred")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Route every kind of failure to its problem+json rendering."""
+    app.add_exception_handler(CraftologyError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,185 @@
+"""Projects service: projects, cards and shots of a tenant, validated and optimistically versioned.
+
+How writes stay consistent under concurrency is explained in craftology.projects.base.
+"""
+
+from __future__ import annotations
+
+from craftology.errors import BadInput, Conflict, NotFound
+from craftology.ports.metadata import Query, Record
+from craftology.projects.base import (
+    CARDS,
+    COLLECTIONS,
+    PROJECTS,
+    SEQUENCES,
+    SHOTS,
+    SINGULAR,
+    Batch,
+    Patch,
+    check_revision,
+    editable,
+    versioned,
+)
+from craftology.projects.changes import Listing, Versioned
+from craftology.projects.models import Card, CardIn, Project, ProjectIn, Shot
+from craftology.projects.shots import ShotMethods
+from craftology.projects.validation import merge_patch, new_id, validate
+
+
+class ProjectService(ShotMethods):
+    """Create, read, update and delete projects, cards and shots of one tenant at a time.
+
+    Every method takes the tenant first. `listeners` (constructor) are called after each successful
+    commit with one Change per record written; they cannot affect the write.
+    """
+
+    # -- projects -------------------------------------------------------------------------------
+
+    def create_project(self, tenant: str, project: ProjectIn) -> Versioned[Project]:
+        """Create a project with a generated id."""
+
+        def build() -> Batch:
+            value = Project(id=new_id(project.name, "project"), **project.model_dump())
+            batch = Batch(tenant, value.id)
+            batch.put(PROJECTS, value.id, value.model_dump(mode="json"), None)
+            batch.put(SEQUENCES, value.id, {"count": 0}, None)
+            return batch
+
+        return versioned(Project, self._write(tenant, build)[0])
+
+    def get_project(self, tenant: str, project_id: str) -> Versioned[Project]:
+        """The project; NotFound if this tenant has none with that id."""
+        return versioned(Project, self._get(tenant, PROJECTS, project_id))
+
+    def list_projects(self, tenant: str, cursor: str | None = None, limit: int = 50) -> Listing[Project]:
+        """Projects in id order, one page at a time."""
+        page = self._store.find(tenant, Query(PROJECTS, cursor=cursor, limit=limit))
+        return Listing([versioned(Project, r) for r in page.records], page.next_cursor)
+
+    def update_project(
+        self, tenant: str, project_id: str, changes: ProjectIn | Patch, expect_revision: int | None
+    ) -> Versioned[Project]:
+        """Replace (ProjectIn) or merge-patch (mapping) the editable fields. `expect_revision` None
+        means any revision (If-Match: *)."""
+
+        def build() -> Batch:
+            before = self._get(tenant, PROJECTS, project_id)
+            check_revision(before, expect_revision)
+            if isinstance(changes, ProjectIn):
+                edited = changes
+            else:
+                edited = validate(ProjectIn, merge_patch(editable(ProjectIn, before.data), changes))
+            batch = Batch(tenant, project_id)
+            data = Project(id=project_id, **edited.model_dump()).model_dump(mode="json")
+            if data != before.data:
+                batch.put(PROJECTS, project_id, data, before)
+            return batch
+
+        return self._write_one(tenant, PROJECTS, project_id, Project, build)
+
+    def delete_project(self, tenant: str, project_id: str, expect_revision: int | None) -> None:
+        """Delete the project with all its cards and shots, in one commit."""
+
+        def build() -> Batch:
+            project = self._get(tenant, PROJECTS, project_id)
+            check_revision(project, expect_revision)
+            batch = Batch(tenant, project_id)
+            for record in self._store.scan(tenant, SHOTS, project_id):
+                batch.delete(record)
+            for record in self._store.scan(tenant, CARDS, project_id):
+                batch.delete(record)
+            batch.delete(self._get(tenant, SEQUENCES, project_id))
+            batch.delete(project)
+            return batch
+
+        self._write(tenant, build)
+
+    # -- cards ----------------------------------------------------------------------------------
+
+    def create_card(self, tenant: str, project_id: str, card: CardIn) -> Versioned[Card]:
+        """Add a card to a project (id generated from its name)."""
+
+        def build() -> Batch:
+            self._get(tenant, PROJECTS, project_id)
+            value = Card(id=new_id(card.name, "card"), project_id=project_id, **card.model_dump())
+            batch = Batch(tenant, project_id)
+            batch.put(CARDS, value.id, value.model_dump(mode="json"), None)
+            return batch
+
+        return versioned(Card, self._write(tenant, build)[0])
+
+    def get_card(self, tenant: str, project_id: str, card_id: str) -> Versioned[Card]:
+        """The card; NotFound unless it belongs to this project of this tenant."""
+        return versioned(Card, self._get(tenant, CARDS, card_id, project_id))
+
+    def list_cards(
+        self, tenant: str, project_id: str, cursor: str | None = None, limit: int = 50
+    ) -> Listing[Card]:
+        """Cards of a project in id order, one page at a time."""
+        self._get(tenant, PROJECTS, project_id)
+        page = self._store.find(tenant, Query(CARDS, project_id=project_id, cursor=cursor, limit=limit))
+        return Listing([versioned(Card, r) for r in page.records], page.next_cursor)
+
+    def update_card(
+        self, tenant: str, project_id: str, card_id: str, changes: CardIn | Patch, expect_revision: int | None
+    ) -> Versioned[Card]:
+        """Replace or merge-patch (RFC 7396, also inside `attributes`) the card's editable fields."""
+
+        def build() -> Batch:
+            before = self._get(tenant, CARDS, card_id, project_id)
+            check_revision(before, expect_revision)
+            if isinstance(changes, CardIn):
+                edited = changes
+            else:
+                edited = validate(CardIn, merge_patch(editable(CardIn, before.data), changes))
+            data = Card(id=card_id, project_id=project_id, **edited.model_dump()).model_dump(mode="json")
+            batch = Batch(tenant, project_id)
+            if data != before.data:
+                batch.put(CARDS, card_id, data, before)
+            return batch
+
+        return self._write_one(tenant, CARDS, card_id, Card, build)
+
+    def delete_card(self, tenant: str, project_id: str, card_id: str, expect_revision: int | None) -> None:
+        """Delete a card; Conflict (naming them) while shots still reference it."""
+
+        def build() -> Batch:
+            card = self._get(tenant, CARDS, card_id, project_id)
+            check_revision(card, expect_revision)
+            users = [r.id for r in self._shots(tenant, project_id) if card_id in r.data.get("cards", [])]
+            if users:
+                raise Conflict(
+                    f"card {card_id!r} is used by shots {', '.join(users)}; remove it from them first",
+                    shots=users,
+                )
+            batch = Batch(tenant, project_id)
+            batch.delete(card)
+            batch.bump_sequence(self._get(tenant, SEQUENCES, project_id))
+            return batch
+
+        self._write(tenant, build)
+
+    # -- history and bulk reads -----------------------------------------------------------------
+
+    def history(
+        self, tenant: str, collection: str, record_id: str, project_id: str | None = None
+    ) -> list[Record]:
+        """Every revision of a project, card or shot, oldest first (a deletion has empty data).
+        With `project_id`, NotFound unless the record belongs to that project."""
+        if collection not in COLLECTIONS:
+            raise BadInput(f"collection must be one of {', '.join(COLLECTIONS)}")
+        try:
+            revisions = self._store.history(tenant, collection, record_id)
+        except (NotFound, BadInput):
+            revisions = []
+        # Every revision carries the project it belongs to (a project belongs to itself).
+        if not revisions or (project_id is not None and revisions[-1].project_id != project_id):
+            raise NotFound(f"no {SINGULAR[collection]} {record_id!r}")
+        return revisions
+
+    def load_project(self, tenant: str, project_id: str) -> tuple[Project, dict[str, Card], dict[str, Shot]]:
+        """The project with all its cards and shots (shots in order), read with two scans."""
+        project = self.get_project(tenant, project_id).value
+        cards = {r.id: Card.model_validate(r.data) for r in self._store.scan(tenant, CARDS, project_id)}
+        shots = {r.id: Shot.model_validate(r.data) for r in self._shots(tenant, project_id)}
+        return project, cards, shots

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import APIRouter, Request
+
+with warnings.catch_warnings():
+    # Starlette asks for its httpx2 fork; the project depends on httpx, which the test client still uses.
+    warnings.filterwarnings("ignore", message=".*httpx2", category=UserWarning)
+    from fastapi.testclient import TestClient
+
+from craftology.adapters.metadata.sqlite import SqliteMetadataStore
+from craftology.api import ApiDeps, Tenant, create_app
+from craftology.errors import Unauthenticated
+from craftology.projects.service import ProjectService
+
+TOKENS = {"token-acme": "acme", "token-globex": "globex"}
+A = {"Authorization": "Bearer token-acme"}
+B = {"Authorization": "Bearer token-globex"}
+MAX_BODY = 4096
+
+
+def authenticate(token: str) -> str:
+    try:
+        return TOKENS[token]
+    except KeyError:
+        raise Unauthenticated("unknown token") from None
+
+
+# An extra router as the lead adds them: it shows such routers get the tenant and the error handling.
+extra = APIRouter(prefix="/extra")
+
+
+@extra.get("/boom")
+def boom(tenant: Tenant) -> dict[str, str]:
+    """Fails unexpectedly."""
+    raise RuntimeError(f"secret internals of {tenant}")
+
+
+@extra.put("/upload")
+async def upload(request: Request, tenant: Tenant) -> dict[str, int]:
+    """Counts the bytes of a streamed upload."""
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+    return {"size": size}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteMetadataStore]:
+    metadata = SqliteMetadataStore(tmp_path / "tenants")
+    for tenant in TOKENS.values():
+        metadata.provision(tenant)
+    yield metadata
+    metadata.close()
+
+
+@pytest.fixture
+def client(store: SqliteMetadataStore) -> Iterator[TestClient]:
+    deps = ApiDeps(
+        projects=ProjectService(store),
+        authenticate=authenticate,
+        max_body_bytes=MAX_BODY,
+        routers=[extra],
+        max_upload_bytes=4 * MAX_BODY,
+    )
+    with TestClient(create_app(deps), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def project(client: TestClient) -> str:
+    response = client.post("/v1/projects", json={"name": "Trail Shoes"}, headers=A)
+    assert response.status_code == 201
+    project_id: str = response.json()["id"]
+    return project_id
+
+
+def assert_problem(response: object, status: int) -> dict[str, object]:
+    from httpx import Response
+
+    assert isinstance(response, Response)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, object] = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "status", "detail", "instance"} <= body.keys()
+    return body

@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from craftology.errors import BadInput, Conflict, NotFound, PreconditionFailed
+from craftology.projects.changes import Change
+from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
+from craftology.projects.service import ProjectService
+from tests.projects.conftest import OTHER, TENANT, add_card
+
+ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def test_create_project_generates_a_slug_id_and_reads_back(service: ProjectService) -> None:
+    created = service.create_project(TENANT, ProjectIn(name="Trail Shoes: Dusk!"))
+    assert ID.fullmatch(created.value.id)
+    assert created.value.id.startswith("trail-shoes-dusk-")
+    assert created.revision == 1
+    again = service.get_project(TENANT, created.value.id)
+    assert again.value == created.value
+    other = service.create_project(TENANT, ProjectIn(name="Trail Shoes: Dusk!"))
+    assert other.value.id != created.value.id
+
+
+def test_update_project_merges_settings_and_bumps_revision(service: ProjectService, project_id: str) -> None:
+    updated = service.update_project(TENANT, project_id, {"settings": {"fps": 30}}, expect_revision=1)
+    assert updated.revision == 2
+    assert updated.value.settings.fps == 30
+    assert updated.value.settings.aspect_ratio == "16:9"  # untouched members survive the merge
+    assert updated.value.brief == "30 seconds"
+    removed = service.update_project(TENANT, project_id, {"brief": None}, expect_revision=2)
+    assert removed.value.brief == ""  # null removes the member; the default applies
+
+
+def test_stale_revision_is_precondition_failed_and_writes_nothing(
+    service: ProjectService, project_id: str
+) -> None:
+    service.update_project(TENANT, project_id, {"name": "First"}, expect_revision=1)
+    with pytest.raises(PreconditionFailed) as error:
+        service.update_project(TENANT, project_id, {"name": "Second"}, expect_revision=1)
+    assert error.value.extra["current_revision"] == 2
+    assert service.get_project(TENANT, project_id).value.name == "First"
+
+
+def test_invalid_patch_lists_field_paths_and_writes_nothing(service: ProjectService, project_id: str) -> None:
+    with pytest.raises(BadInput) as error:
+        service.update_project(TENANT, project_id, {"settings": {"fps": 999}, "colour": "red"}, None)
+    assert "settings.fps" in error.value.detail
+    assert "colour" in error.value.detail
+    assert "\n" not in error.value.detail
+    assert {e["loc"] for e in error.value.extra["errors"]} == {"settings.fps", "colour"}
+    assert service.get_project(TENANT, project_id).revision == 1
+
+
+def test_card_patch_merges_attributes_recursively(service: ProjectService, project_id: str) -> None:
+    card_id = add_card(service, project_id)
+    patch = {"attributes": {"appearance": {"eyes": "green"}, "backstory": "runner"}}
+    card = service.update_card(TENANT, project_id, card_id, patch, expect_revision=1).value
+    assert card.attributes == {"appearance": {"hair": "brown", "eyes": "green"}, "backstory": "runner"}
+    card = service.update_card(TENANT, project_id, card_id, {"attributes": {"appearance": None}}, None).value
+    assert card.attributes == {"backstory": "runner"}
+    with pytest.raises(BadInput, match="kind"):
+        service.update_card(TENANT, project_id, card_id, {"kind": "dragon"}, None)
+
+
+def test_shot_cards_must_exist_in_the_same_project(service: ProjectService, project_id: str) -> None:
+    mia = add_card(service, project_id)
+    elsewhere = service.create_project(TENANT, ProjectIn(name="Other")).value.id
+    foreign = add_card(service, elsewhere, "Bob")
+    with pytest.raises(BadInput) as error:
+        service.create_shot(TENANT, project_id, ShotIn(description="run", cards=[mia, "ghost", foreign]))
+    assert error.value.extra["unknown_cards"] == ["ghost", foreign]
+    assert "ghost" in error.value.detail
+    assert service.list_shots(TENANT, project_id).items == []
+    first = service.create_shot(TENANT, project_id, ShotIn(description="run", cards=[mia])).value
+    assert first.order == 0  # the refused shot took no place in the sequence
+    with pytest.raises(BadInput, match="nobody"):
+        service.update_shot(TENANT, project_id, first.id, {"cards": ["nobody"]}, None)
+
+
+def test_card_delete_refused_while_shots_use_it(service: ProjectService, project_id: str) -> None:
+    mia = add_card(service, project_id)
+    shot = service.create_shot(TENANT, project_id, ShotIn(description="run", cards=[mia])).value
+    with pytest.raises(Conflict) as error:
+        service.delete_card(TENANT, project_id, mia, None)
+    assert error.value.extra["shots"] == [shot.id]
+    assert shot.id in error.value.detail
+    service.update_shot(TENANT, project_id, shot.id, {"cards": []}, expect_revision=1)
+    service.delete_card(TENANT, project_id, mia, expect_revision=1)
+    with pytest.raises(NotFound):
+        service.get_card(TENANT, project_id, mia)
+
+
+def test_shots_append_delete_renumbers_and_reorder(service: ProjectService, project_id: str) -> None:
+    ids = [service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(4)]
+    assert [s.value.order for s in service.list_shots(TENANT, project_id).items] == [0, 1, 2, 3]
+    service.delete_shot(TENANT, project_id, ids[1], expect_revision=1)
+    listed = service.list_shots(TENANT, project_id).items
+    assert [s.value.id for s in listed] == [ids[0], ids[2], ids[3]]
+    assert [s.value.order for s in listed] == [0, 1, 2]
+    new_order = [ids[3], ids[0], ids[2]]
+    reordered = service.reorder_shots(TENANT, project_id, new_order)
+    assert [s.value.id for s in reordered] == new_order
+    assert [s.value.order for s in reordered] == [0, 1, 2]
+    appended = service.create_shot(TENANT, project_id, ShotIn(description="last")).value
+    assert appended.order == 3
+
+
+@pytest.mark.parametrize(
+    "make_bad", [lambda ids: ids[:-1], lambda ids: [*ids, ids[0]], lambda ids: [*ids[:-1], "x"]]
+)
+def test_reorder_must_be_a_permutation_and_is_all_or_nothing(
+    service: ProjectService, project_id: str, make_bad: object
+) -> None:
+    ids = [service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(3)]
+    before = [(s.value.id, s.revision) for s in service.list_shots(TENANT, project_id).items]
+    assert callable(make_bad)
+    with pytest.raises(BadInput, match="exactly once"):
+        service.reorder_shots(TENANT, project_id, make_bad(list(reversed(ids))))
+    assert [(s.value.id, s.revision) for s in service.list_shots(TENANT, project_id).items] == before
+
+
+def test_delete_project_cascades_only_its_own_records(service: ProjectService, project_id: str) -> None:
+    mia = add_card(service, project_id)
+    service.create_shot(TENANT, project_id, ShotIn(description="run", cards=[mia]))
+    kept = service.create_project(TENANT, ProjectIn(name="Kept")).value.id
+    kept_card = add_card(service, kept)
+    service.delete_project(TENANT, project_id, expect_revision=1)
+    with pytest.raises(NotFound):
+        service.get_project(TENANT, project_id)
+    store = service._store
+    assert list(store.scan(TENANT, "cards", project_id)) == []
+    assert list(store.scan(TENANT, "shots", project_id)) == []
+    assert list(store.scan(TENANT, "shot_sequences", project_id)) == []
+    assert service.get_card(TENANT, kept, kept_card).value.name == "Mia"
+
+
+def test_history_lists_every_revision_including_deletion(service: ProjectService, project_id: str) -> None:
+    card_id = add_card(service, project_id)
+    service.update_card(TENANT, project_id, card_id, {"name": "Mia R."}, 1)
+    service.delete_card(TENANT, project_id, card_id, 2)
+    revisions = service.history(TENANT, "cards", card_id, project_id)
+    assert [r.data.get("name") for r in revisions] == ["Mia", "Mia R.", None]
+    assert revisions[-1].data == {}
+    with pytest.raises(NotFound):
+        service.history(TENANT, "cards", card_id, "another-project")
+    with pytest.raises(BadInput):
+        service.history(TENANT, "assets", card_id)
+
+
+def test_other_tenants_see_nothing(service: ProjectService, project_id: str) -> None:
+    card_id = add_card(service, project_id)
+    with pytest.raises(NotFound):
+        service.get_project(OTHER, project_id)
+    with pytest.raises(NotFound):
+        service.get_card(OTHER, project_id, card_id)
+    with pytest.raises(NotFound):
+        service.update_project(OTHER, project_id, {"name": "pwned"}, None)
+    with pytest.raises(NotFound):
+        service.history(OTHER, "projects", project_id, project_id)
+    assert service.list_projects(OTHER).items == []
+
+
+def test_listeners_get_before_and_after_of_each_record(
+    service: ProjectService, project_id: str, changes: list[Change]
+) -> None:
+    changes.clear()
+    ids = [service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(3)]
+    assert [(c.collection, c.record_id, c.before) for c in changes] == [("shots", i, None) for i in ids]
+    changes.clear()
+    service.delete_shot(TENANT, project_id, ids[0], None)
+    by_id = {c.record_id: c for c in changes}
+    assert by_id[ids[0]].after is None
+    assert by_id[ids[1]].before is not None
+    assert by_id[ids[1]].after is not None
+    assert (by_id[ids[1]].before["order"], by_id[ids[1]].after["order"]) == (1, 0)
+    assert all(c.tenant == TENANT and c.project_id == project_id for c in changes)
+    assert "shot_sequences" not in {c.collection for c in changes}
+
+
+def test_a_failing_or_meddling_listener_cannot_corrupt_the_write(store: object, project_id: str) -> None:
+    from craftology.adapters.metadata.sqlite import SqliteMetadataStore
+
+    assert isinstance(store, SqliteMetadataStore)
+    heard: list[Change] = []
+
+    def meddle(change: Change) -> None:
+        assert change.after is not None
+        change.after["name"] = "meddled"
+        raise RuntimeError("listener bug")
+
+    service = ProjectService(store, listeners=[meddle, heard.append])
+    updated = service.update_project(TENANT, project_id, {"name": "Renamed"}, None)
+    assert updated.value.name == "Renamed"
+    assert service.get_project(TENANT, project_id).value.name == "Renamed"
+    assert heard[0].after is not None
+    assert heard[0].after["name"] == "Renamed"
+
+
+def test_unchanged_update_writes_nothing(
+    service: ProjectService, project_id: str, changes: list[Change]
+) -> None:
+    changes.clear()
+    same = service.update_project(TENANT, project_id, {"name": "Trail Shoes Ad"}, expect_revision=1)
+    assert same.revision == 1
+    assert changes == []
+
+
+def test_card_kind_validated_by_model(service: ProjectService, project_id: str) -> None:
+    card = service.create_card(TENANT, project_id, CardIn(kind=CardKind.PROP, name="Shoe")).value
+    assert card.project_id == project_id
+    assert service.list_cards(TENANT, project_id).items[0].value == card
+    replaced = service.update_card(TENANT, project_id, card.id, CardIn(kind=CardKind.STYLE, name="Noir"), 1)
+    assert (replaced.value.kind, replaced.value.name, replaced.value.attributes) == ("style", "Noir", {})
+    with pytest.raises(NotFound):
+        service.get_card(TENANT, project_id, "Not An Id/..")
