@@ -1,0 +1,165 @@
+"""Benchmark: detecting what one visual card edit makes stale, incrementally vs a full audit.
+
+A project of N shots and 500 cards (each shot references 1-3 cards; one card is in ~1% of shots),
+every target FRESH. Change one visual attribute of that card, apply the change and plan.
+
+    python bench/sync_plan.py           # a readable table
+    python bench/sync_plan.py --json    # one JSON object
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from typing import Any
+
+from craftology.projects.models import Card, CardKind, Project, ProjectSettings, Shot
+from craftology.sync import (
+    CardUpserted,
+    CodeVersion,
+    ModelSpec,
+    ProjectState,
+    SyncEngine,
+    TargetKind,
+    accept_everything,
+    expected_targets_for_card_visual_edit,
+    full_audit,
+)
+
+CARDS = 500
+HOT_CARD = "card-hot"
+REPEATS = 15
+HOT_SHOTS = 100
+
+
+def _models() -> dict[TargetKind, ModelSpec]:
+    prices = {TargetKind.SHEET: 0.02, TargetKind.KEYFRAME: 0.03, TargetKind.CLIP: 0.5, TargetKind.CUT: 0.01}
+    units: dict[TargetKind, Any] = {
+        TargetKind.SHEET: "image",
+        TargetKind.KEYFRAME: "image",
+        TargetKind.CLIP: "second",
+        TargetKind.CUT: "second",
+    }
+    return {
+        kind: ModelSpec(kind, CodeVersion(f"preview-{kind.value}", "1.0", "1"), prices[kind], units[kind])
+        for kind in TargetKind
+    }
+
+
+def build_state(shot_count: int, seed: int = 7) -> ProjectState:
+    """All targets accepted as generated now, so every one of them is FRESH."""
+    rng = random.Random(seed)
+    project = Project(id="bench", name="Bench", settings=ProjectSettings(shot_count=shot_count))
+    card_ids = [HOT_CARD] + [f"card-{i}" for i in range(1, CARDS)]
+    cards = {
+        card_id: Card(
+            id=card_id,
+            project_id=project.id,
+            kind=CardKind.CHARACTER,
+            name=card_id,
+            attributes={"appearance": {"hair": "brown"}, "wardrobe": f"outfit {i}", "backstory": "..."},
+        )
+        for i, card_id in enumerate(card_ids)
+    }
+    others = card_ids[1:]
+    # The hot card is in HOT_SHOTS shots at every size (1% of 10,000), so a bigger project changes
+    # only what the edit does NOT touch: the incremental cost should not grow with it.
+    hot_every = max(1, shot_count // HOT_SHOTS)
+    shots: dict[str, Shot] = {}
+    for i in range(shot_count):
+        refs = rng.sample(others, rng.randint(1, 3))
+        if i % hot_every == 0:
+            refs[0] = HOT_CARD
+        shot_id = f"shot-{i}"
+        # model_construct: the records are built right here, valid by construction, and validating
+        # 100,000 of them would dominate the setup time.
+        shots[shot_id] = Shot.model_construct(
+            id=shot_id, project_id=project.id, order=i, description=f"shot {i}", cards=refs, duration=3.0
+        )
+    state = ProjectState(project, cards, shots, {}, set(), _models())
+    state.accepted = accept_everything(state)
+    return state
+
+
+def _edit(card: Card, hair: str) -> CardUpserted:
+    return CardUpserted(
+        card.model_copy(update={"attributes": {**card.attributes, "appearance": {"hair": hair}}})
+    )
+
+
+def measure_incremental(engine: SyncEngine) -> tuple[float, int]:
+    """Median ms of apply + plan, toggling the hot card's hair so each repeat starts all-fresh."""
+    original = engine.state.cards[HOT_CARD]
+    timings = []
+    plan_size = 0
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        engine.apply(_edit(original, "red"))
+        plan = engine.plan()
+        timings.append((time.perf_counter() - start) * 1000)
+        plan_size = len(plan.items)
+        engine.apply(_edit(original, "brown"))
+        assert not engine.plan().items, "toggling back must leave everything fresh"
+    return statistics.median(timings), plan_size
+
+
+def run(shots_10k: int = 10_000, shots_100k: int = 100_000) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    state = build_state(shots_10k)
+    engine = SyncEngine(state)
+    build_s = time.perf_counter() - t0
+    incremental_ms, plan_size = measure_incremental(engine)
+    expected = expected_targets_for_card_visual_edit(engine.state, HOT_CARD)
+
+    edited = engine.state.copy()
+    edited.cards[HOT_CARD] = _edit(edited.cards[HOT_CARD], "red").card
+    audits = []
+    for _ in range(3):
+        start = time.perf_counter()
+        audit = full_audit(edited)
+        audits.append((time.perf_counter() - start) * 1000)
+    stale_in_audit = {t for t, s in audit.items() if s.status.value != "fresh"}
+    full_audit_ms = statistics.median(audits)
+
+    t0 = time.perf_counter()
+    engine_100k = SyncEngine(build_state(shots_100k))
+    build_100k_s = time.perf_counter() - t0
+    incremental_100k_ms, plan_size_100k = measure_incremental(engine_100k)
+    return {
+        "shots": shots_10k,
+        "cards": CARDS,
+        "hot_card_shots": len(engine.graph.referenced_by[HOT_CARD]),
+        "build_s": round(build_s, 3),
+        "incremental_ms": round(incremental_ms, 3),
+        "full_audit_ms": round(full_audit_ms, 3),
+        "speedup": round(full_audit_ms / incremental_ms, 1),
+        "plan_size": plan_size,
+        "expected_size": len(expected),
+        "plan_matches_expected": plan_size == len(expected) and stale_in_audit == expected,
+        "build_100k_s": round(build_100k_s, 3),
+        "incremental_ms_100k": round(incremental_100k_ms, 3),
+        "plan_size_100k": plan_size_100k,
+        "growth_10k_to_100k": round(incremental_100k_ms / incremental_ms, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--shots", type=int, default=10_000)
+    parser.add_argument("--big", type=int, default=100_000, help="shots in the scaling run")
+    args = parser.parse_args()
+    result = run(args.shots, args.big)
+    if args.json:
+        print(json.dumps(result))
+        return
+    width = max(len(key) for key in result)
+    for key, value in result.items():
+        print(f"{key:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
