@@ -55,9 +55,22 @@ class TemporalSettings(BaseModel):
     )
     namespace: str = Field(default="default", description="Temporal namespace for sync runs.")
     task_queue: str = Field(default="cpu", description="Task queue of the generation worker.")
-    embedded_port: int = Field(default=7233, description="Frontend port of the embedded Temporal dev server.")
+    embedded_port: int = Field(
+        default=7233,
+        description="Frontend port of the embedded Temporal dev server (0, or taken: any free port).",
+    )
     max_parallel: int = Field(
         default=4, ge=1, le=256, description="Targets generated at once within one sync run."
+    )
+
+
+class GenerationSettings(BaseModel):
+    simulated_latency_seconds: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=600.0,
+        description="Extra seconds each generation takes, heartbeating meanwhile: rehearses long runs "
+        "(progress, cancellation, crash recovery) with the fast preview models.",
     )
 
 
@@ -85,6 +98,7 @@ class Settings(BaseSettings):
     events: EventSettings = Field(default_factory=EventSettings)
     temporal: TemporalSettings = Field(default_factory=TemporalSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    generation: GenerationSettings = Field(default_factory=GenerationSettings)
 
     @property
     def database_url(self) -> str:

@@ -99,6 +99,12 @@ class RunsRepository:
         with self._engine.connect() as conn:
             return self._get(conn, tenant, run_id)
 
+    def running(self) -> list[Run]:
+        """Runs of every tenant still marked running: a restarted server re-attaches to them."""
+        query = select(runs).where(runs.c.status == RunStatus.RUNNING.value).order_by(runs.c.created_at)
+        with self._engine.connect() as conn:
+            return [_run(row) for row in conn.execute(query)]
+
     def list(self, tenant: str, project_id: str | None = None, limit: int = 100) -> list[Run]:
         """Runs of a tenant (optionally of one project), newest first."""
         query = select(runs).where(runs.c.tenant_id == tenant)

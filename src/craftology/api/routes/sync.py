@@ -1,0 +1,144 @@
+"""Targets, plans, sync runs and assets of a project."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections import Counter
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+
+from craftology.api.deps import Projects, Tenant
+from craftology.api.ranges import blob_response
+from craftology.api.sync_schemas import (
+    AcceptIn,
+    AssetOut,
+    PinIn,
+    RunOut,
+    TargetList,
+    TargetRecordOut,
+    TargetStatusOut,
+)
+from craftology.ports.assets import CHUNK_SIZE, AssetStore
+from craftology.ports.metadata import Query
+from craftology.runs.curation import Curation
+from craftology.runs.records import ASSETS
+from craftology.runs.service import SyncService
+from craftology.sync.plan import Plan
+
+SPOOL_BYTES = 8 * 1_048_576
+
+
+def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore) -> APIRouter:
+    router = APIRouter(tags=["sync"])
+
+    @router.get("/projects/{project_id}/targets", response_model=TargetList)
+    def list_targets(project_id: str, tenant: Tenant, projects: Projects) -> TargetList:
+        """Every target of the project (card sheets, shot keyframes and clips, the cut) with its
+        status (MISSING, STALE, FRESH) and the typed causes of staleness."""
+        projects.get_project(tenant, project_id)
+        statuses = sync.statuses(tenant, project_id)
+        counts = Counter(s.status.value.upper() for s in statuses)
+        return TargetList(items=[TargetStatusOut.of(s) for s in statuses], counts=dict(counts))
+
+    @router.get("/projects/{project_id}/plan")
+    def preview_plan(project_id: str, tenant: Tenant, projects: Projects) -> dict[str, object]:
+        """What a sync would regenerate now: stale and missing targets in dependency order, each with
+        its causes, root causes and estimated cost (from the model registry)."""
+        projects.get_project(tenant, project_id)
+        plan: Plan = sync.plan(tenant, project_id)
+        return plan.to_dict()
+
+    @router.post("/projects/{project_id}/runs", status_code=202, response_model=RunOut)
+    async def start_run(
+        project_id: str, tenant: Tenant, projects: Projects, request: Request, response: Response
+    ) -> RunOut:
+        """Start a sync run: the current plan executes durably on Temporal. Poll the run for progress."""
+        await asyncio.to_thread(projects.get_project, tenant, project_id)
+        run = await sync.start_run(tenant, project_id)
+        response.headers["Location"] = str(request.url_for("get_run", run_id=run.id))
+        return RunOut.of(run)
+
+    @router.get("/projects/{project_id}/runs", response_model=list[RunOut])
+    def list_runs(project_id: str, tenant: Tenant, projects: Projects) -> list[RunOut]:
+        """The project's runs, newest first."""
+        projects.get_project(tenant, project_id)
+        return [RunOut.of(run) for run in sync.list_runs(tenant, project_id)]
+
+    @router.get("/runs/{run_id}", response_model=RunOut)
+    async def get_run(run_id: str, tenant: Tenant) -> RunOut:
+        """A run with its counters and, while it runs, live progress (done, in flight)."""
+        view = await sync.get_run(tenant, run_id)
+        return RunOut.of(view.run, view.progress)
+
+    @router.post("/runs/{run_id}/cancel", status_code=202, response_model=RunOut)
+    async def cancel_run(run_id: str, tenant: Tenant) -> RunOut:
+        """Ask a running sync to stop; in-flight targets are cancelled, finished ones stay."""
+        return RunOut.of(await sync.cancel_run(tenant, run_id))
+
+    @router.get("/projects/{project_id}/assets", response_model=list[AssetOut])
+    def list_assets(
+        project_id: str, tenant: Tenant, projects: Projects, target: str | None = None
+    ) -> list[AssetOut]:
+        """Assets of the project (optionally of one target), with their provenance."""
+        projects.get_project(tenant, project_id)
+        where = {"target": target} if target else {}
+        query = Query(ASSETS, project_id=project_id, limit=1000, where=where)
+        return [AssetOut.of(record) for record in curation.find_assets(tenant, query)]
+
+    @router.get("/assets/{asset_id}", response_model=AssetOut)
+    def get_asset(asset_id: str, tenant: Tenant) -> AssetOut:
+        """An asset's metadata and provenance (fingerprint, input snapshot, code version)."""
+        return AssetOut.of(curation.get_asset(tenant, asset_id))
+
+    @router.get("/assets/{asset_id}/content", response_class=StreamingResponse)
+    def download_asset(asset_id: str, tenant: Tenant, request: Request) -> StreamingResponse:
+        """The asset's bytes with its content type; supports `Range: bytes=...` (206)."""
+        record = curation.get_asset(tenant, asset_id)
+        data = record.data
+        extension = "mp4" if data["content_type"] == "video/mp4" else "png"
+        name = f"{data['target'].replace('/', '-')}.{extension}"
+        return blob_response(
+            assets,
+            tenant,
+            data["blob_key"],
+            data["size"],
+            data["content_type"],
+            request.headers.get("range"),
+            name,
+        )
+
+    @router.get("/projects/{project_id}/targets/{target:path}/status", response_model=TargetStatusOut)
+    def get_target(project_id: str, target: str, tenant: Tenant) -> TargetStatusOut:
+        """One target's status and causes."""
+        return TargetStatusOut.of(sync.status(tenant, project_id, target))
+
+    @router.post("/projects/{project_id}/targets/{target:path}/accept", response_model=TargetRecordOut)
+    def accept(project_id: str, target: str, body: AcceptIn, tenant: Tenant) -> TargetRecordOut:
+        """Make an asset the accepted version of its target (review mode); downstream builds on it."""
+        return TargetRecordOut.model_validate(curation.accept(tenant, project_id, target, body.asset_id))
+
+    @router.post("/projects/{project_id}/targets/{target:path}/pin", response_model=TargetRecordOut)
+    def pin(project_id: str, target: str, body: PinIn, tenant: Tenant) -> TargetRecordOut:
+        """Pin a target (kept as is, never planned; shown as "pinned, would be stale") or unpin it."""
+        return TargetRecordOut.model_validate(curation.pin(tenant, project_id, target, body.pinned))
+
+    @router.put(
+        "/projects/{project_id}/targets/{target:path}/upload", status_code=201, response_model=AssetOut
+    )
+    async def upload(project_id: str, target: str, tenant: Tenant, request: Request) -> AssetOut:
+        """Replace a target's asset with an uploaded file (raw body; Content-Type image/png, image/jpeg,
+        image/webp or video/mp4). It becomes the accepted version."""
+        content_type = request.headers.get("content-type", "").split(";")[0].strip()
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+            async for chunk in request.stream():
+                spool.write(chunk)
+            spool.seek(0)
+            chunks = iter(lambda: spool.read(CHUNK_SIZE), b"")
+            record = await asyncio.to_thread(
+                curation.upload, tenant, project_id, target, chunks, content_type
+            )
+        return AssetOut.of(record)
+
+    return router

@@ -1,0 +1,110 @@
+"""Response bodies of the sync, run and asset routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from craftology.controlplane.runs import Run
+from craftology.ports.metadata import Record
+from craftology.sync.causes import TargetStatus, cause_to_dict
+from craftology.workflows.models import SyncRunProgress
+
+
+class TargetStatusOut(BaseModel):
+    target: str
+    kind: str
+    status: str = Field(description="MISSING, STALE or FRESH (for a pinned target: what it would be)")
+    pinned: bool
+    causes: list[dict[str, Any]]
+    explained: list[str] = Field(description="Each cause as one readable line")
+
+    @classmethod
+    def of(cls, status: TargetStatus) -> TargetStatusOut:
+        return cls(
+            target=status.target, kind=status.kind.value, status=status.status.value.upper(),
+            pinned=status.pinned, causes=[cause_to_dict(c) for c in status.causes],
+            explained=[c.render() for c in status.causes],
+        )  # fmt: skip
+
+
+class TargetList(BaseModel):
+    items: list[TargetStatusOut]
+    counts: dict[str, int]
+
+
+class ProgressOut(BaseModel):
+    total: int
+    done: int
+    counts: dict[str, int]
+    in_flight: list[str]
+
+
+class RunOut(BaseModel):
+    id: str
+    project_id: str
+    status: str
+    plan_size: int
+    generated: int
+    skipped: int
+    superseded: int
+    failed: int
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: str | None
+    summary: dict[str, Any]
+    progress: ProgressOut | None = Field(default=None, description="Live counts while the run is running")
+
+    @classmethod
+    def of(cls, run: Run, progress: SyncRunProgress | None = None) -> RunOut:
+        live = None
+        if progress is not None:
+            live = ProgressOut(
+                total=progress.total, done=progress.done, counts=progress.counts, in_flight=progress.in_flight
+            )
+        return cls(
+            id=run.id, project_id=run.project_id, status=run.status.value, plan_size=run.plan_size,
+            generated=run.generated, skipped=run.skipped, superseded=run.superseded, failed=run.failed,
+            started_at=run.started_at, finished_at=run.finished_at, error=run.error,
+            summary=dict(run.summary or {}), progress=live,
+        )  # fmt: skip
+
+
+class AssetOut(BaseModel):
+    id: str
+    project_id: str | None
+    target: str
+    fingerprint: str
+    content_type: str
+    size: int
+    source: str
+    metadata: dict[str, Any]
+    provenance: dict[str, Any]
+    run_id: str | None
+    created_at: str
+
+    @classmethod
+    def of(cls, record: Record) -> AssetOut:
+        d = record.data
+        return cls(
+            id=record.id, project_id=record.project_id, target=d["target"], fingerprint=d["fingerprint"],
+            content_type=d["content_type"], size=d["size"], source=d["source"],
+            metadata=d.get("metadata", {}), provenance=d["provenance"], run_id=d.get("run_id"),
+            created_at=d["created_at"],
+        )  # fmt: skip
+
+
+class AcceptIn(BaseModel):
+    asset_id: str
+
+
+class PinIn(BaseModel):
+    pinned: bool
+
+
+class TargetRecordOut(BaseModel):
+    target: str
+    accepted_asset_id: str | None
+    pinned: bool

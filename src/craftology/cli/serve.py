@@ -1,0 +1,76 @@
+"""`craftology up`: the API, the worker and the embedded engines in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from fastapi import FastAPI
+from rich.console import Console
+
+from craftology.api import ApiDeps, create_app
+from craftology.api.routes.sync import build_sync_router
+from craftology.config import Settings
+from craftology.container import Container
+from craftology.runs.curation import Curation
+from craftology.runtime import running
+
+DEMO_TENANT = "demo"
+
+
+class _Server(uvicorn.Server):
+    """Leaves signals to `serve` below: uvicorn's own handlers re-raise the signal after shutdown,
+    which would end the process before the worker and the embedded Temporal server are stopped."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def build_api(container: Container) -> FastAPI:
+    curation = Curation(container.metadata, container.assets, container.events, container.engines)
+    deps = ApiDeps(
+        projects=container.projects,
+        authenticate=container.tenancy.authenticate,
+        max_body_bytes=container.settings.api.max_body_bytes,
+        max_upload_bytes=container.settings.api.max_upload_bytes,
+        routers=[build_sync_router(container.sync, curation, container.assets)],
+    )
+    return create_app(deps)
+
+
+def _first_start(container: Container, console: Console) -> None:
+    if container.tenancy.list_tenants():
+        return
+    created = container.tenancy.create_tenant("Demo", tenant_id=DEMO_TENANT)
+    base = f"http://{container.settings.api.host}:{container.settings.api.port}"
+    console.print(
+        f"[bold]Created tenant {created.tenant.id!r}.[/bold] Its API token (shown once, stored hashed):"
+    )
+    console.print(f"  {created.token}", highlight=False)
+    console.print(
+        f"Try:  curl -H 'Authorization: Bearer {created.token}' {base}/v1/projects", highlight=False
+    )
+    console.print(f"Docs: {base}/docs", highlight=False)
+
+
+async def serve(settings: Settings, console: Console) -> None:
+    async with running(settings, keep_temporal=False) as container:
+        _first_start(container, console)
+        app = build_api(container)
+        config = uvicorn.Config(
+            app, host=settings.api.host, port=settings.api.port, log_level="warning", lifespan="off"
+        )
+        console.print(
+            f"Craftology API on http://{settings.api.host}:{settings.api.port} "
+            f"(data in {settings.data_dir}, Temporal at {container.temporal_address})",
+            highlight=False,
+        )
+        server = _Server(config)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+        await server.serve()

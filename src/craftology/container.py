@@ -1,0 +1,150 @@
+"""Composition root: settings -> adapters -> services. The one place that chooses engines."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from temporalio.client import Client
+
+from craftology.config import Settings
+from craftology.controlplane.db import connect
+from craftology.controlplane.projects_index import ProjectsIndex
+from craftology.controlplane.runs import RunsRepository
+from craftology.errors import BadInput
+from craftology.ports.assets import AssetStore
+from craftology.ports.events import EventBus
+from craftology.ports.generator import Generator
+from craftology.ports.metadata import MetadataStore
+from craftology.projects.service import ProjectService
+from craftology.registry.service import ModelRegistry
+from craftology.runs.engines import EngineCache
+from craftology.runs.executor import TargetExecutor
+from craftology.runs.service import SyncService
+from craftology.runs.state import model_specs
+from craftology.sync.fingerprint import ModelSpec
+from craftology.sync.targets import TargetKind
+from craftology.tenancy.service import TenancyService
+from craftology.workflows import worker
+
+MODEL_CACHE_SECONDS = 5.0
+
+
+def _metadata_store(settings: Settings) -> MetadataStore:
+    if settings.metadata.url == "sqlite":
+        from craftology.adapters.metadata.sqlite import SqliteMetadataStore
+
+        return SqliteMetadataStore(settings.data_dir / "tenants")
+    raise BadInput(f"unsupported metadata engine {settings.metadata.url!r} (supported: sqlite)")
+
+
+def _asset_store(settings: Settings) -> AssetStore:
+    if settings.assets.url == "file":
+        from craftology.adapters.assets.local import LocalAssetStore
+
+        return LocalAssetStore(settings.data_dir / "tenants")
+    raise BadInput(f"unsupported asset engine {settings.assets.url!r} (supported: file)")
+
+
+def event_bus(settings: Settings) -> EventBus:
+    if settings.events.url == "local":
+        from craftology.adapters.events.local import LocalEventLog
+
+        return LocalEventLog(settings.data_dir / "events.db")
+    raise BadInput(f"unsupported event bus {settings.events.url!r} (supported: local)")
+
+
+def _generators() -> dict[str, Generator]:
+    from craftology.generation.preview import preview_generators
+
+    return {generator.model_id: generator for generator in preview_generators().values()}
+
+
+@dataclass
+class ModelSpecs:
+    """The registry's current model per target kind, re-read at most every few seconds: activities
+    ask for it once per target."""
+
+    registry: ModelRegistry
+    _cached: dict[TargetKind, ModelSpec] = field(default_factory=dict)
+    _at: float = 0.0
+
+    def __call__(self) -> dict[TargetKind, ModelSpec]:
+        if not self._cached or time.monotonic() - self._at > MODEL_CACHE_SECONDS:
+            self._cached = model_specs(self.registry)
+            self._at = time.monotonic()
+        return self._cached
+
+    def refresh(self) -> None:
+        self._at = 0.0
+
+
+@dataclass
+class Container:
+    settings: Settings
+    control: Engine
+    metadata: MetadataStore
+    assets: AssetStore
+    events: EventBus
+    tenancy: TenancyService
+    registry: ModelRegistry
+    models: ModelSpecs
+    projects_index: ProjectsIndex
+    runs: RunsRepository
+    projects: ProjectService
+    engines: EngineCache
+    executor: TargetExecutor
+    sync: SyncService
+    _client: Client | None = None
+
+    @property
+    def temporal_address(self) -> str:
+        return self.settings.temporal.address or f"127.0.0.1:{self.settings.temporal.embedded_port}"
+
+    async def temporal(self) -> Client:
+        if self._client is None:
+            self._client = await worker.connect(self.temporal_address, self.settings.temporal.namespace)
+        return self._client
+
+    def close(self) -> None:
+        self.events.close()
+        for store in (self.metadata, self.assets):
+            close = getattr(store, "close", None)
+            if close is not None:
+                close()
+        self.control.dispose()
+
+
+def build_container(settings: Settings, generators: dict[str, Generator] | None = None) -> Container:
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    control = connect(settings.database_url)
+    metadata = _metadata_store(settings)
+    assets = _asset_store(settings)
+    events = event_bus(settings)
+    registry = ModelRegistry(control)
+    registry.seed_preview_models()
+    models = ModelSpecs(registry)
+    projects = ProjectService(metadata)
+    engines = EngineCache(projects, metadata, models)
+    projects.listeners.append(engines.on_project_change)
+    executor = TargetExecutor(
+        projects,
+        metadata,
+        assets,
+        events,
+        generators or _generators(),
+        models,
+        simulated_latency=settings.generation.simulated_latency_seconds,
+        on_accepted=engines.on_accepted,
+    )
+    runs = RunsRepository(control)
+    container = Container(
+        settings=settings, control=control, metadata=metadata, assets=assets, events=events,
+        tenancy=TenancyService(control, metadata, assets), registry=registry, models=models,
+        projects_index=ProjectsIndex(control), runs=runs, projects=projects, engines=engines,
+        executor=executor, sync=SyncService(engines, runs, events, lambda: container.temporal(),
+                                            settings.temporal.task_queue, settings.temporal.max_parallel),
+    )  # fmt: skip
+    return container

@@ -1,0 +1,176 @@
+"""The headless main job: brief -> project -> sync -> edit one card -> plan with causes -> re-sync.
+
+Writes DIR/storyboard.png (the keyframes as a contact sheet), DIR/cut.mp4 and DIR/report.json.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from craftology.agents.brief import decompose
+from craftology.container import Container
+from craftology.controlplane.runs import Run
+from craftology.projects.models import ShotIn
+from craftology.runs.records import ASSETS, TARGETS
+from craftology.runs.state import load_state
+from craftology.sync.audit import expected_targets_for_card_visual_edit
+from craftology.sync.plan import Plan
+from craftology.sync.targets import cut_target, keyframe_target
+
+EDIT_PATH = "attributes.appearance.hair"
+EDIT_VALUE = "red"
+
+ShowPlan = Callable[[Plan], None]
+FollowRun = Callable[[Container, str, Run], Any]
+
+
+@dataclass
+class DemoProject:
+    tenant: str
+    project_id: str
+    card_ids: dict[str, str]  # handle -> card id
+    shot_ids: list[str]
+
+
+def create_from_brief(c: Container, brief: str, shots: int | None) -> DemoProject:
+    board = decompose(brief, shots)
+    tenant = c.tenancy.create_tenant(f"Demo {time.strftime('%Y-%m-%d %H:%M:%S')}").tenant.id
+    project = c.projects.create_project(tenant, board.project).value
+    c.projects_index.add(tenant, project.id, project.name)
+    card_ids = {
+        handle: c.projects.create_card(tenant, project.id, card).value.id
+        for handle, card in board.cards.items()
+    }
+    shot_ids = []
+    for shot, handles in board.shots:
+        with_refs = ShotIn.model_validate({**shot.model_dump(), "cards": [card_ids[h] for h in handles]})
+        shot_ids.append(c.projects.create_shot(tenant, project.id, with_refs).value.id)
+    return DemoProject(tenant, project.id, card_ids, shot_ids)
+
+
+async def sync(c: Container, demo: DemoProject, follow: FollowRun) -> tuple[Run, float]:
+    started = time.perf_counter()
+    run = await c.sync.start_run(demo.tenant, demo.project_id)
+    await follow(c, demo.tenant, run)
+    last = await c.sync.wait(demo.tenant, run.id)
+    return last, time.perf_counter() - started
+
+
+def _generated_targets(c: Container, tenant: str, first: Run, last: Run) -> list[str]:
+    """Targets generated across a run and the follow-ups it started."""
+    targets: list[str] = []
+    run = first
+    while True:
+        outcomes = (run.summary or {}).get("outcomes", [])
+        targets += [o["target"] for o in outcomes if o["status"] == "generated"]
+        if run.id == last.id or not (run.summary or {}).get("follow_up"):
+            return targets
+        run = c.runs.get(tenant, str((run.summary or {})["follow_up"]))
+
+
+def _accepted_blob(c: Container, tenant: str, target: str) -> bytes:
+    record = c.metadata.get(tenant, TARGETS, target)
+    asset = c.metadata.get(tenant, ASSETS, record.data["accepted_asset_id"])
+    return c.assets.read_bytes(tenant, asset.data["blob_key"])
+
+
+def contact_sheet(frames: list[bytes], columns: int = 3, thumb_width: int = 384) -> Image.Image:
+    images = [Image.open(io.BytesIO(frame)).convert("RGB") for frame in frames]
+    thumbs = [
+        image.resize((thumb_width, max(1, image.height * thumb_width // image.width))) for image in images
+    ]
+    cell_h = max(t.height for t in thumbs) + 24
+    rows = (len(thumbs) + columns - 1) // columns
+    sheet = Image.new("RGB", (columns * (thumb_width + 8) + 8, rows * (cell_h + 8) + 8), (24, 24, 28))
+    draw = ImageDraw.Draw(sheet)
+    for index, thumb in enumerate(thumbs):
+        x = 8 + (index % columns) * (thumb_width + 8)
+        y = 8 + (index // columns) * (cell_h + 8)
+        draw.text((x, y), f"SHOT {index + 1}", fill=(235, 235, 235))
+        sheet.paste(thumb, (x, y + 20))
+    return sheet
+
+
+def _count(run: Run, status: str) -> int:
+    outcomes = (run.summary or {}).get("outcomes", [])
+    return sum(1 for o in outcomes if o["status"] == status)
+
+
+async def run_demo(
+    c: Container, brief: str, out: Path, shots: int | None, show_plan: ShowPlan, follow: FollowRun
+) -> dict[str, Any]:
+    out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (once, before any work starts)
+    demo = create_from_brief(c, brief, shots)
+    first_plan = c.sync.plan(demo.tenant, demo.project_id)
+    first, first_seconds = await sync(c, demo, follow)
+    first_last = (
+        first if not (first.summary or {}).get("follow_up") else await c.sync.wait(demo.tenant, first.id)
+    )
+
+    card_id = demo.card_ids["subject"]
+    card = c.projects.get_card(demo.tenant, demo.project_id, card_id)
+    old_value = card.value.attributes.get("appearance", {}).get("hair")
+    c.projects.update_card(
+        demo.tenant,
+        demo.project_id,
+        card_id,
+        {"attributes": {"appearance": {"hair": EDIT_VALUE}}},
+        card.revision,
+    )
+    plan = c.sync.plan(demo.tenant, demo.project_id)
+    show_plan(plan)
+    state = load_state(demo.tenant, demo.project_id, c.projects, c.metadata, c.models())
+    expected = sorted(expected_targets_for_card_visual_edit(state, card_id))
+
+    second, second_seconds = await sync(c, demo, follow)
+    second_last = await c.sync.wait(demo.tenant, second.id)
+    generated = _generated_targets(c, demo.tenant, second, second_last)
+
+    frames = [_accepted_blob(c, demo.tenant, keyframe_target(s)) for s in demo.shot_ids]
+    contact_sheet(frames).save(out / "storyboard.png")
+    (out / "cut.mp4").write_bytes(_accepted_blob(c, demo.tenant, cut_target(demo.project_id)))
+    report = {
+        "tenant": demo.tenant,
+        "project": demo.project_id,
+        "first_run": {
+            "run_id": first.id,
+            "status": first_last.status.value,
+            "plan_size": len(first_plan.items),
+            "generated": _count(first, "generated"),
+            "skipped": _count(first, "skipped"),
+            "estimated_cost": first_plan.total_cost,
+            "seconds": round(first_seconds, 3),
+        },
+        "edit": {
+            "card": card_id,
+            "path": EDIT_PATH,
+            "old": old_value,
+            "new": EDIT_VALUE,
+            "plan_targets": plan.targets,
+            "expected_targets": expected,
+            "plan_matches_expected": sorted(plan.targets) == expected,
+            "estimated_cost": plan.total_cost,
+            "causes": {item.target: [cause.render() for cause in item.causes] for item in plan.items},
+        },
+        "second_run": {
+            "run_id": second.id,
+            "status": second_last.status.value,
+            "generated": len(generated),
+            "generated_targets": generated,
+            "skipped": _count(second, "skipped"),
+            "seconds": round(second_seconds, 3),
+        },
+        "outputs": {"storyboard": str(out / "storyboard.png"), "cut": str(out / "cut.mp4")},
+    }
+    tmp = out / "report.json.tmp"
+    tmp.write_text(json.dumps(report, indent=2))
+    tmp.replace(out / "report.json")
+    return report

@@ -1,0 +1,124 @@
+"""What people do with generated assets: accept one, pin a target, or upload a replacement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from craftology.errors import BadInput, NotFound
+from craftology.ports.assets import AssetStore
+from craftology.ports.events import Event, EventBus
+from craftology.ports.metadata import MetadataStore, Put, Query, Record
+from craftology.runs.engines import EngineCache
+from craftology.runs.records import ASSETS, TARGETS, now_iso, target_record, uploaded_asset_id
+from craftology.sync.fingerprint import Provenance
+from craftology.sync.targets import TargetKind, parse_target
+
+SOURCE = "craftology/assets"
+UPLOAD_TYPES: dict[TargetKind, tuple[str, ...]] = {
+    TargetKind.SHEET: ("image/png", "image/jpeg", "image/webp"),
+    TargetKind.KEYFRAME: ("image/png", "image/jpeg", "image/webp"),
+    TargetKind.CLIP: ("video/mp4",),
+    TargetKind.CUT: ("video/mp4",),
+}
+
+
+class Curation:
+    def __init__(
+        self, metadata: MetadataStore, assets: AssetStore, events: EventBus, engines: EngineCache
+    ) -> None:
+        self._metadata = metadata
+        self._assets = assets
+        self._events = events
+        self._engines = engines
+
+    def get_asset(self, tenant: str, asset_id: str, project_id: str | None = None) -> Record:
+        record = self._metadata.get(tenant, ASSETS, asset_id)
+        if project_id is not None and record.project_id != project_id:
+            raise NotFound(f"no asset {asset_id!r} in this project")
+        return record
+
+    def find_assets(self, tenant: str, query: Query) -> list[Record]:
+        return self._metadata.find(tenant, query).records
+
+    def _current(self, tenant: str, target: str) -> dict[str, Any]:
+        try:
+            return dict(self._metadata.get(tenant, TARGETS, target).data)
+        except NotFound:
+            return target_record(target, None, None, pinned=False)
+
+    def _require_target(self, tenant: str, project_id: str, target: str) -> None:
+        parse_target(target)
+        with self._engines.lock:
+            self._engines.get(tenant, project_id).status(target)  # NotFound if not in this project
+
+    def accept(self, tenant: str, project_id: str, target: str, asset_id: str) -> dict[str, Any]:
+        self._require_target(tenant, project_id, target)
+        asset = self.get_asset(tenant, asset_id, project_id)
+        if asset.data["target"] != target:
+            raise BadInput(f"asset {asset_id} was made for {asset.data['target']}, not {target}")
+        provenance = Provenance.from_dict(asset.data["provenance"])
+        return self._accept(tenant, project_id, target, asset_id, provenance, [])
+
+    def pin(self, tenant: str, project_id: str, target: str, pinned: bool) -> dict[str, Any]:
+        self._require_target(tenant, project_id, target)
+        record = self._current(tenant, target)
+        record["pinned"] = pinned
+        self._metadata.commit(tenant, [Put(TARGETS, target, record, project_id=project_id)])
+        self._engines.on_pinned(tenant, project_id, target, pinned)
+        self._emit(
+            tenant, "target.pinned" if pinned else "target.unpinned", target, {"project_id": project_id}
+        )
+        return record
+
+    def upload(
+        self, tenant: str, project_id: str, target: str, chunks: Iterable[bytes], content_type: str
+    ) -> Record:
+        """Store a replacement made outside Craftology and accept it. Its provenance is the target's
+        current inputs, so it counts as fresh until those change."""
+        kind, _ = parse_target(target)
+        if content_type not in UPLOAD_TYPES[kind]:
+            allowed = ", ".join(UPLOAD_TYPES[kind])
+            raise BadInput(f"a {kind.value} upload must be one of {allowed}, not {content_type!r}")
+        with self._engines.lock:
+            provenance = self._engines.get(tenant, project_id).resolve(target).provenance()
+        blob = self._assets.put(tenant, chunks)
+        if blob.size == 0:
+            raise BadInput("the upload is empty")
+        asset_id = uploaded_asset_id()
+        data = {
+            "target": target, "fingerprint": provenance.fingerprint, "blob_key": blob.key, "size": blob.size,
+            "content_type": content_type, "provenance": provenance.to_dict(), "source": "upload",
+            "metadata": {"uploaded": True}, "run_id": None, "created_at": now_iso(),
+        }  # fmt: skip
+        self._accept(
+            tenant,
+            project_id,
+            target,
+            asset_id,
+            provenance,
+            [Put(ASSETS, asset_id, data, project_id=project_id)],
+        )
+        self._emit(
+            tenant, "asset.stored", target, {"asset_id": asset_id, "blob": blob.key, "size": blob.size}
+        )
+        return self._metadata.get(tenant, ASSETS, asset_id)
+
+    def _accept(
+        self,
+        tenant: str,
+        project_id: str,
+        target: str,
+        asset_id: str,
+        provenance: Provenance,
+        extra: list[Put],
+    ) -> dict[str, Any]:
+        record = self._current(tenant, target)
+        record.update(accepted_asset_id=asset_id, provenance=provenance.to_dict())
+        self._metadata.commit(tenant, [*extra, Put(TARGETS, target, record, project_id=project_id)])
+        self._engines.on_accepted(tenant, project_id, provenance)
+        self._emit(tenant, "target.accepted", target, {"project_id": project_id, "asset_id": asset_id})
+        return record
+
+    def _emit(self, tenant: str, kind: str, target: str, data: dict[str, Any]) -> None:
+        self._events.publish(Event(type=kind, source=SOURCE, tenant=tenant, subject=target, data=data))

@@ -1,0 +1,147 @@
+"""Runs one target of a sync run: the body of the `run_target` activity.
+
+Idempotent by construction: the asset id derives from (target, fingerprint) and blobs are
+content-addressed, so a retry after a crash at any point either finds the finished asset and skips,
+or regenerates the same thing into the same places. Nothing is recorded before its blob is stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from craftology.errors import BadInput, NotFound
+from craftology.ports.assets import AssetStore
+from craftology.ports.events import Event, EventBus
+from craftology.ports.generator import Generator, Media
+from craftology.ports.metadata import MetadataStore, Put
+from craftology.projects.models import ReviewMode
+from craftology.projects.service import ProjectService
+from craftology.runs.partial import load_for_target, resolve_target
+from craftology.runs.records import ASSETS, TARGETS, generated_asset_id, now_iso, target_record
+from craftology.runs.requests import build_request
+from craftology.sync.fingerprint import ModelSpec, Provenance, Resolved
+from craftology.sync.targets import TargetKind
+from craftology.workflows.models import GENERATED, SKIPPED, SUPERSEDED, TargetActivityInput, TargetOutcome
+
+SOURCE = "craftology/worker"
+
+
+@dataclass
+class TargetExecutor:
+    """Implements the workflow's TargetRunner over the stores, the registry and the generators."""
+
+    projects: ProjectService
+    metadata: MetadataStore
+    assets: AssetStore
+    events: EventBus
+    generators: dict[str, Generator]  # by model id
+    models: Callable[[], dict[TargetKind, ModelSpec]]
+    simulated_latency: float = 0.0
+    on_accepted: Callable[[str, str, Provenance], None] = lambda tenant, project, provenance: None
+
+    def run(self, task: TargetActivityInput, heartbeat: Callable[[str], None]) -> TargetOutcome:
+        tenant, project_id, target = task.tenant, task.project_id, task.target
+        state = load_for_target(tenant, project_id, target, self.projects, self.metadata, self.models())
+        resolved = resolve_target(state, target)
+        if resolved.inputs_digest != task.inputs_digest:
+            self._emit(task, "target.superseded", {"reason": "inputs changed during the run"})
+            return TargetOutcome(target, SUPERSEDED, detail="inputs changed after planning")
+        missing = [up for up, fp in resolved.upstream.items() if fp is None]
+        if missing:
+            raise BadInput(f"{target} needs an accepted {missing[0]} first", target=target)
+        auto_accept = state.project.settings.review_mode is ReviewMode.AUTO_ACCEPT
+        asset_id = generated_asset_id(target, resolved.fingerprint)
+        try:
+            self.metadata.get(tenant, ASSETS, asset_id)
+        except NotFound:
+            pass
+        else:
+            if auto_accept:
+                self._accept(tenant, project_id, asset_id, resolved, extra=[])
+            self._emit(task, "target.skipped", {"asset_id": asset_id, "fingerprint": resolved.fingerprint})
+            return TargetOutcome(target, SKIPPED, asset_id, "an asset with this fingerprint exists")
+
+        generator = self.generators.get(resolved.code.model_id)
+        if generator is None:
+            raise BadInput(f"no generator serves model {resolved.code.model_id!r}", target=target)
+        request = build_request(state, resolved, self._blob_of_accepted(tenant))
+        heartbeat(f"generating {target}")
+        self._emit(
+            task, "generation.started", {"model": resolved.code.model_id, "fingerprint": resolved.fingerprint}
+        )
+        self._simulate_latency(target, heartbeat)
+        media = generator.generate(request)
+        heartbeat(f"storing {target}")
+        blob = self.assets.put_bytes(tenant, media.content)
+        asset = _asset_record(target, resolved, blob.key, blob.size, media, task.run_id)
+        put_asset = Put(ASSETS, asset_id, asset, project_id=project_id)
+        if auto_accept:
+            self._accept(tenant, project_id, asset_id, resolved, extra=[put_asset])
+        else:
+            self.metadata.commit(tenant, [put_asset])
+        self._emit(task, "asset.stored", {"asset_id": asset_id, "blob": blob.key, "size": blob.size})
+        self._emit(
+            task,
+            "target.generated",
+            {"asset_id": asset_id, "model": resolved.code.model_id, "accepted": auto_accept},
+        )
+        return TargetOutcome(target, GENERATED, asset_id)
+
+    def _simulate_latency(self, target: str, heartbeat: Callable[[str], None]) -> None:
+        deadline = time.monotonic() + self.simulated_latency
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 0.5))
+            heartbeat(f"generating {target}")
+
+    def _accept(
+        self, tenant: str, project_id: str, asset_id: str, resolved: Resolved, extra: list[Put]
+    ) -> None:
+        pinned = False
+        try:
+            current = self.metadata.get(tenant, TARGETS, resolved.target)
+            if current.data.get("accepted_asset_id") == asset_id and not extra:
+                return
+            pinned = bool(current.data.get("pinned"))
+        except NotFound:
+            pass
+        record = target_record(resolved.target, asset_id, resolved.provenance().to_dict(), pinned)
+        self.metadata.commit(tenant, [*extra, Put(TARGETS, resolved.target, record, project_id=project_id)])
+        self.on_accepted(tenant, project_id, resolved.provenance())
+
+    def _blob_of_accepted(self, tenant: str) -> Callable[[str], bytes]:
+        def read(target: str) -> bytes:
+            record = self.metadata.get(tenant, TARGETS, target)
+            asset = self.metadata.get(tenant, ASSETS, record.data["accepted_asset_id"])
+            return self.assets.read_bytes(tenant, asset.data["blob_key"])
+
+        return read
+
+    def _emit(self, task: TargetActivityInput, kind: str, data: dict[str, object]) -> None:
+        self.events.publish(
+            Event(
+                type=kind,
+                source=SOURCE,
+                tenant=task.tenant,
+                subject=task.target,
+                data={"project_id": task.project_id, "run_id": task.run_id, **data},
+            )
+        )
+
+
+def _asset_record(
+    target: str, resolved: Resolved, blob_key: str, size: int, media: Media, run_id: str
+) -> dict[str, object]:
+    return {
+        "target": target,
+        "fingerprint": resolved.fingerprint,
+        "blob_key": blob_key,
+        "size": size,
+        "content_type": media.content_type,
+        "provenance": resolved.provenance().to_dict(),
+        "source": "generated",
+        "metadata": media.metadata,
+        "run_id": run_id,
+        "created_at": now_iso(),
+    }

@@ -1,0 +1,69 @@
+"""A container over real embedded stores in a temporary data dir (no Temporal: activities are called
+directly), with generators that count their calls."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from craftology.config import Settings
+from craftology.container import Container, build_container
+from craftology.generation.preview import preview_generators
+from craftology.ports.generator import GenerationRequest, Generator, Media
+from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
+
+
+class CountingGenerator:
+    """Wraps a real preview generator and counts calls per request subject."""
+
+    def __init__(self, inner: Generator, calls: Counter[str]) -> None:
+        self.model_id = inner.model_id
+        self.version = inner.version
+        self._inner = inner
+        self._calls = calls
+
+    def generate(self, request: GenerationRequest) -> Media:
+        self._calls[self.model_id] += 1
+        return self._inner.generate(request)
+
+
+@dataclass
+class World:
+    c: Container
+    calls: Counter[str]
+    tenant: str
+    project: str
+    mia: str
+    park: str
+    shots: list[str]
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    calls: Counter[str] = Counter()
+    generators = {g.model_id: CountingGenerator(g, calls) for g in preview_generators().values()}
+    c = build_container(Settings(data_dir=tmp_path / "data"), generators)  # type: ignore[arg-type]
+    tenant = c.tenancy.create_tenant("Acme").tenant.id
+    project = c.projects.create_project(tenant, ProjectIn(name="Spot")).value.id
+    mia = c.projects.create_card(
+        tenant,
+        project,
+        CardIn(
+            kind=CardKind.CHARACTER,
+            name="Mia",
+            attributes={"appearance": {"hair": "brown"}, "backstory": "x"},
+        ),
+    ).value.id
+    park = c.projects.create_card(
+        tenant, project, CardIn(kind=CardKind.LOCATION, name="Park", attributes={"time_of_day": "dusk"})
+    ).value.id
+    shots = [
+        c.projects.create_shot(tenant, project, ShotIn(description="Mia runs", cards=[mia, park])).value.id,
+        c.projects.create_shot(tenant, project, ShotIn(description="The park", cards=[park])).value.id,
+    ]
+    yield World(c, calls, tenant, project, mia, park, shots)
+    c.close()
