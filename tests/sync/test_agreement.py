@@ -119,13 +119,17 @@ def _structure(data: st.DataObject, engine: SyncEngine) -> list[Change]:
 
 def _asset(data: st.DataObject, engine: SyncEngine, history: dict[str, list[Provenance]]) -> Step:
     planned = engine.plan().targets
-    what = data.draw(st.sampled_from(["generate", "next", "next", "run", "old", "pin", "unpin", "seed"]))
+    what = data.draw(
+        st.sampled_from(["generate", "next", "next", "run", "old", "upload", "pin", "unpin", "seed"])
+    )
     if what == "run":  # a whole sync run: generate and accept the plan, upstream first
         return [_LateAccept(target) for target in planned]
     # "next" generates what a sync run would start with, so chains of regeneration happen often.
     target = planned[0] if what == "next" and planned else data.draw(st.sampled_from(engine.targets()))
-    if what in ("generate", "next"):
-        provenance = engine.resolve(target).provenance()
+    if what in ("generate", "next", "upload"):
+        # An upload stands in for the generated asset: same inputs, its own content key.
+        replacement = data.draw(st.sampled_from(["a" * 64, "b" * 64])) if what == "upload" else None
+        provenance = engine.resolve(target).provenance(replacement)
         history.setdefault(target, []).append(provenance)
         return [AssetAccepted(target, provenance)]
     if what == "old":

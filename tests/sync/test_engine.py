@@ -144,6 +144,21 @@ def test_accepting_generated_assets_makes_everything_fresh_again() -> None:
     assert all(s.status is Status.FRESH for s in full_audit(engine.state).values())
 
 
+def test_an_uploaded_replacement_is_fresh_itself_and_stales_what_was_made_from_the_old_one() -> None:
+    engine = SyncEngine(small_state())
+    upload = engine.resolve("shot/s1/keyframe").provenance(replacement="c" * 64)
+    assert upload.fingerprint != engine.resolve("shot/s1/keyframe").fingerprint
+    engine.apply(AssetAccepted("shot/s1/keyframe", upload))
+    assert engine.status("shot/s1/keyframe").status is Status.FRESH
+    clip = engine.status("shot/s1/clip")
+    assert clip.status is Status.STALE
+    assert clip.causes == (UpstreamCause("shot/s1/keyframe"),)
+    assert engine.plan().targets == ["shot/s1/clip", "project/p1/cut"]
+    assert engine.statuses() == full_audit(engine.state)
+    # Its provenance survives storage, marker included.
+    assert Provenance.from_dict(upload.to_dict()) == upload
+
+
 def test_accepting_an_out_of_date_asset_leaves_the_target_stale() -> None:
     engine = SyncEngine(small_state())
     old = engine.state.accepted["card/mia/sheet"]

@@ -81,10 +81,11 @@ class Curation:
             allowed = ", ".join(UPLOAD_TYPES[kind])
             raise BadInput(f"a {kind.value} upload must be one of {allowed}, not {content_type!r}")
         with self._engines.lock:
-            provenance = self._engines.get(tenant, project_id).resolve(target).provenance()
+            resolved = self._engines.get(tenant, project_id).resolve(target)
         blob = self._assets.put(tenant, chunks)
         if blob.size == 0:
             raise BadInput("the upload is empty")
+        provenance = resolved.provenance(replacement=blob.key)
         asset_id = uploaded_asset_id()
         data = {
             "target": target, "fingerprint": provenance.fingerprint, "blob_key": blob.key, "size": blob.size,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 from craftology.ports.metadata import MetadataStore
@@ -56,21 +57,28 @@ class EngineCache:
         projects: ProjectService,
         metadata: MetadataStore,
         models: Callable[[], dict[TargetKind, ModelSpec]],
+        capacity: int = 64,
     ) -> None:
+        self._capacity = capacity
         self._projects = projects
         self._metadata = metadata
         self._models = models
-        self._engines: dict[Key, SyncEngine] = {}
+        # Least recently used last; a server with many projects keeps only the busy ones in memory.
+        self._engines: OrderedDict[Key, SyncEngine] = OrderedDict()
         self._lock = threading.RLock()
 
     def get(self, tenant: str, project_id: str) -> SyncEngine:
         """The project's engine; callers hold `lock` while they read from it."""
         with self._lock:
-            engine = self._engines.get((tenant, project_id))
+            key = (tenant, project_id)
+            engine = self._engines.get(key)
             if engine is None:
                 state = load_state(tenant, project_id, self._projects, self._metadata, self._models())
                 engine = SyncEngine(state)
-                self._engines[(tenant, project_id)] = engine
+                self._engines[key] = engine
+                while len(self._engines) > self._capacity:
+                    self._engines.popitem(last=False)
+            self._engines.move_to_end(key)
             return engine
 
     @property

@@ -18,6 +18,7 @@ from craftology.ports.generator import Generator, Media
 from craftology.ports.metadata import MetadataStore, Put
 from craftology.projects.models import ReviewMode
 from craftology.projects.service import ProjectService
+from craftology.runs.heartbeat import heartbeating
 from craftology.runs.partial import load_for_target, resolve_target
 from craftology.runs.records import ASSETS, TARGETS, generated_asset_id, now_iso, target_record
 from craftology.runs.requests import build_request
@@ -72,7 +73,8 @@ class TargetExecutor:
             task, "generation.started", {"model": resolved.code.model_id, "fingerprint": resolved.fingerprint}
         )
         self._simulate_latency(target, heartbeat)
-        media = generator.generate(request)
+        with heartbeating(heartbeat, f"generating {target}"):
+            media = generator.generate(request)
         heartbeat(f"storing {target}")
         blob = self.assets.put_bytes(tenant, media.content)
         asset = _asset_record(target, resolved, blob.key, blob.size, media, task.run_id)

@@ -9,7 +9,7 @@ from craftology.registry.service import ModelRegistry
 from craftology.runs.records import TARGETS
 from craftology.sync.fingerprint import CodeVersion, ModelSpec, Provenance
 from craftology.sync.state import ProjectState
-from craftology.sync.targets import TargetKind
+from craftology.sync.targets import TargetKind, parse_target
 
 
 def model_specs(registry: ModelRegistry) -> dict[TargetKind, ModelSpec]:
@@ -39,6 +39,11 @@ def load_state(
     pinned: set[str] = set()
     for record in metadata.scan(tenant, TARGETS, project_id):
         target = record.data["target"]
+        kind, subject = parse_target(target)
+        # Target records outlive deleted cards and shots (their assets stay downloadable).
+        exists = subject in cards if kind is TargetKind.SHEET else kind is TargetKind.CUT or subject in shots
+        if not exists:
+            continue
         if record.data.get("provenance"):
             accepted[target] = Provenance.from_dict(record.data["provenance"])
         if record.data.get("pinned"):

@@ -79,9 +79,8 @@ def full_audit(state: ProjectState) -> dict[str, TargetStatus]:
             for u in upstream_targets
             if not out[u].usable or accepted.upstream.get(u) != upstream[u]
         )
-        fresh = fingerprint(kind, inputs, upstream, code, seed) == accepted.fingerprint and all(
-            out[u].usable for u in upstream_targets
-        )
+        current = fingerprint(kind, inputs, upstream, code, seed, accepted.replacement)
+        fresh = current == accepted.fingerprint and all(out[u].usable for u in upstream_targets)
         out[target] = TargetStatus(
             target, kind, Status.FRESH if fresh else Status.STALE, tuple(causes), pinned
         )

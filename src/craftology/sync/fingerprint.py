@@ -62,9 +62,13 @@ class Provenance:
     upstream: dict[str, str | None]  # upstream target -> fingerprint of the accepted asset used
     code: CodeVersion
     seed: int
+    # Content key of a replacement a person uploaded instead of a generated asset. It is part of the
+    # fingerprint, so whatever was made from the generated version turns stale (UPSTREAM), while the
+    # target itself stays fresh for as long as the inputs it was uploaded against hold.
+    replacement: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "target": self.target,
             "fingerprint": self.fingerprint,
             "inputs": self.inputs,
@@ -72,6 +76,9 @@ class Provenance:
             "code": self.code.to_dict(),
             "seed": self.seed,
         }
+        if self.replacement is not None:
+            data["replacement"] = self.replacement
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Provenance:
@@ -82,6 +89,7 @@ class Provenance:
             upstream=dict(data["upstream"]),
             code=CodeVersion.from_dict(data["code"]),
             seed=int(data["seed"]),
+            replacement=data.get("replacement"),
         )
 
 
@@ -99,11 +107,16 @@ def fingerprint(
     upstream: dict[str, str | None],
     code: CodeVersion,
     seed: int,
+    replacement: str | None = None,
 ) -> str:
-    """The content address of the asset these exact inputs would produce."""
-    return _sha256(
-        {"kind": kind.value, "inputs": inputs, "upstream": upstream, "code": code.to_dict(), "seed": seed}
-    )
+    """The content address of the asset these exact inputs would produce (or, with `replacement`, of
+    the uploaded file that stands in for it)."""
+    content: dict[str, Any] = {
+        "kind": kind.value, "inputs": inputs, "upstream": upstream, "code": code.to_dict(), "seed": seed
+    }  # fmt: skip
+    if replacement is not None:
+        content["replacement"] = replacement
+    return _sha256(content)
 
 
 def inputs_digest(inputs: dict[str, Any], code: CodeVersion, seed: int) -> str:
@@ -118,7 +131,9 @@ def default_seed(target: str) -> int:
 
 
 def provenance_fingerprint(kind: TargetKind, provenance: Provenance) -> str:
-    return fingerprint(kind, provenance.inputs, provenance.upstream, provenance.code, provenance.seed)
+    return fingerprint(
+        kind, provenance.inputs, provenance.upstream, provenance.code, provenance.seed, provenance.replacement
+    )
 
 
 def same_json(a: Any, b: Any) -> bool:
@@ -171,5 +186,10 @@ class Resolved:
     fingerprint: str
     inputs_digest: str
 
-    def provenance(self) -> Provenance:
-        return Provenance(self.target, self.fingerprint, self.inputs, self.upstream, self.code, self.seed)
+    def provenance(self, replacement: str | None = None) -> Provenance:
+        """The provenance of an asset generated from this resolution, or of an uploaded replacement
+        (its content key) accepted against it."""
+        if replacement is None:
+            return Provenance(self.target, self.fingerprint, self.inputs, self.upstream, self.code, self.seed)
+        marked = fingerprint(self.kind, self.inputs, self.upstream, self.code, self.seed, replacement)
+        return Provenance(self.target, marked, self.inputs, self.upstream, self.code, self.seed, replacement)

@@ -1,0 +1,91 @@
+"""Sync runs on a real embedded Temporal server: edits during a run, follow-up plans, cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from craftology.config import Settings
+from craftology.container import Container
+from craftology.controlplane.runs import RunStatus
+from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
+from craftology.runs.records import TARGETS
+from craftology.runtime import running
+from craftology.sync.causes import Status
+
+pytestmark = [pytest.mark.temporal, pytest.mark.slow]
+
+
+def settings(tmp_path: Path, latency: float) -> Settings:
+    s = Settings(data_dir=tmp_path / "data")
+    s.temporal.embedded_port = 0
+    s.temporal.max_parallel = 1
+    s.generation.simulated_latency_seconds = latency
+    return s
+
+
+def small_project(c: Container) -> tuple[str, str, list[str]]:
+    tenant = c.tenancy.create_tenant("Acme").tenant.id
+    project = c.projects.create_project(tenant, ProjectIn(name="Spot")).value.id
+    card = c.projects.create_card(tenant, project, CardIn(kind=CardKind.PROP, name="Shoe")).value.id
+    shots = [
+        c.projects.create_shot(tenant, project, ShotIn(description=f"shot {n}", cards=[card])).value.id
+        for n in range(2)
+    ]
+    return tenant, project, shots
+
+
+def has_event(c: Container, kind: str, subject: str) -> bool:
+    return any(d.event.type == kind and d.event.subject == subject for d in c.events.read(limit=10_000))
+
+
+async def wait_for_event(c: Container, kind: str, subject: str) -> None:
+    async with asyncio.timeout(60):
+        while not has_event(c, kind, subject):  # noqa: ASYNC110 (the log is another writer's file)
+            await asyncio.sleep(0.1)
+
+
+def test_an_edit_during_a_run_supersedes_its_task_and_a_follow_up_run_picks_it_up(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(settings(tmp_path, latency=0.5)) as c:
+            tenant, project, shots = small_project(c)
+            run = await c.sync.start_run(tenant, project)
+            card_sheet = next(t for t in c.sync.plan(tenant, project).targets if t.startswith("card/"))
+            await wait_for_event(c, "generation.started", card_sheet)
+            shot = c.projects.get_shot(tenant, project, shots[1])
+            c.projects.update_shot(
+                tenant, project, shots[1], {"description": "edited mid-run"}, shot.revision
+            )
+
+            last = await c.sync.wait(tenant, run.id)
+            first = c.runs.get(tenant, run.id)
+            outcomes = {o["target"]: o["status"] for o in first.summary["outcomes"]}
+            assert outcomes[f"shot/{shots[1]}/keyframe"] == "superseded"
+            assert outcomes[f"shot/{shots[0]}/keyframe"] == "generated"
+            assert first.summary["follow_up"] == last.id
+            assert last.status is RunStatus.SUCCEEDED
+            follow_up = {o["target"]: o["status"] for o in last.summary["outcomes"]}
+            assert follow_up[f"shot/{shots[1]}/keyframe"] == "generated"
+            assert f"shot/{shots[0]}/keyframe" not in follow_up
+            assert {s.status for s in c.sync.statuses(tenant, project)} == {Status.FRESH}
+            record = c.metadata.get(tenant, TARGETS, f"shot/{shots[1]}/keyframe")
+            assert record.data["provenance"]["inputs"][f"shots/{shots[1]}.description"] == "edited mid-run"
+
+    asyncio.run(scenario())
+
+
+def test_cancelling_a_run_stops_it_and_records_it_cancelled(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(settings(tmp_path, latency=3.0)) as c:
+            tenant, project, _ = small_project(c)
+            run = await c.sync.start_run(tenant, project)
+            first = c.sync.plan(tenant, project).targets[0]
+            await wait_for_event(c, "generation.started", first)
+            await c.sync.cancel_run(tenant, run.id)
+            ended = await c.sync.wait(tenant, run.id)
+            assert ended.status is RunStatus.CANCELLED
+            assert any(s.status is not Status.FRESH for s in c.sync.statuses(tenant, project))
+
+    asyncio.run(scenario())
