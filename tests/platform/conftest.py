@@ -243,10 +243,22 @@ def start_run(http: httpx.Client, project_id: str) -> dict[str, Any]:
     return run
 
 
-def statuses(http: httpx.Client, project_id: str) -> dict[str, dict[str, Any]]:
-    response = http.get(f"/projects/{project_id}/targets")
-    assert response.status_code == 200, response.text
-    return {item["target"]: item for item in response.json()["items"]}
+def statuses(http: httpx.Client, project_id: str, limit: int = 200) -> dict[str, dict[str, Any]]:
+    """Every target's status, walking the pages."""
+    found: dict[str, dict[str, Any]] = {}
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        response = http.get(f"/projects/{project_id}/targets", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        for item in body["items"]:
+            assert item["target"] not in found, "a target appeared on two pages"
+            found[item["target"]] = item
+        cursor = body["next_cursor"]
+        if cursor is None:
+            assert sum(body["counts"].values()) == len(found)
+            return found
 
 
 def plan_targets(http: httpx.Client, project_id: str) -> list[str]:

@@ -82,7 +82,7 @@ def outcomes(runs: list[dict[str, object]]) -> dict[str, str]:
 
 
 def accepted_asset(http: httpx.Client, project: str, target: str) -> dict[str, object]:
-    assets = http.get(f"/projects/{project}/assets", params={"target": target}).json()
+    assets = http.get(f"/projects/{project}/assets", params={"target": target}).json()["items"]
     assert len(assets) == 1, assets
     asset: dict[str, object] = assets[0]
     return asset
@@ -152,6 +152,16 @@ def test_plan_run_then_only_what_a_visual_edit_touches(
     assert {s["status"] for s in statuses(http, project.id).values()} == {"FRESH"}
 
 
+def test_target_pages_cover_every_target_once(http: httpx.Client, synced: Synced) -> None:
+    whole = statuses(http, synced.id)
+    assert statuses(http, synced.id, limit=3) == whole
+    first = http.get(f"/projects/{synced.id}/targets", params={"limit": 3})
+    assert 'rel="next"' in first.headers["link"]
+    bad = http.get(f"/projects/{synced.id}/targets", params={"cursor": "x"})
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"
+
+
 def test_download_with_content_types_and_ranges(http: httpx.Client, synced: Synced) -> None:
     keyframe = accepted_asset(http, synced.id, f"shot/{synced.shots[0]}/keyframe")
     clip = accepted_asset(http, synced.id, f"shot/{synced.shots[0]}/clip")
@@ -198,7 +208,7 @@ def test_upload_becomes_the_accepted_fresh_version(http: httpx.Client, synced: S
     before = accepted_asset(http, synced.id, f"shot/{synced.shots[1]}/keyframe")
     keyframe, _ = upload_keyframe(http, synced)
     assert statuses(http, synced.id)[keyframe]["status"] == "FRESH"
-    assets = http.get(f"/projects/{synced.id}/assets", params={"target": keyframe}).json()
+    assets = http.get(f"/projects/{synced.id}/assets", params={"target": keyframe}).json()["items"]
     assert {a["source"] for a in assets} == {"generated", "upload"}
     assert before in assets
 

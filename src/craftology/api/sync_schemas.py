@@ -31,8 +31,9 @@ class TargetStatusOut(BaseModel):
 
 
 class TargetList(BaseModel):
-    items: list[TargetStatusOut]
-    counts: dict[str, int]
+    items: list[TargetStatusOut] = Field(description="One page of targets, in dependency order")
+    counts: dict[str, int] = Field(description="Targets of the whole project by status")
+    next_cursor: str | None = None
 
 
 class ProgressOut(BaseModel):
@@ -108,3 +109,8 @@ class TargetRecordOut(BaseModel):
     target: str
     accepted_asset_id: str | None
     pinned: bool
+
+
+class AssetList(BaseModel):
+    items: list[AssetOut]
+    next_cursor: str | None = None

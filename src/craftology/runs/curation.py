@@ -8,7 +8,7 @@ from typing import Any
 from craftology.errors import BadInput, NotFound
 from craftology.ports.assets import AssetStore
 from craftology.ports.events import Event, EventBus
-from craftology.ports.metadata import MetadataStore, Put, Query, Record
+from craftology.ports.metadata import MetadataStore, Page, Put, Query, Record
 from craftology.runs.engines import EngineCache
 from craftology.runs.records import ASSETS, TARGETS, now_iso, target_record, uploaded_asset_id
 from craftology.sync.fingerprint import Provenance
@@ -38,8 +38,8 @@ class Curation:
             raise NotFound(f"no asset {asset_id!r} in this project")
         return record
 
-    def find_assets(self, tenant: str, query: Query) -> list[Record]:
-        return self._metadata.find(tenant, query).records
+    def find_assets(self, tenant: str, query: Query) -> Page:
+        return self._metadata.find(tenant, query)
 
     def _current(self, tenant: str, target: str) -> dict[str, Any]:
         try:

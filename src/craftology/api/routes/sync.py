@@ -11,8 +11,10 @@ from fastapi.responses import StreamingResponse
 
 from craftology.api.deps import Projects, Tenant
 from craftology.api.ranges import blob_response
+from craftology.api.routes.projects import Page
 from craftology.api.sync_schemas import (
     AcceptIn,
+    AssetList,
     AssetOut,
     PinIn,
     RunOut,
@@ -20,6 +22,7 @@ from craftology.api.sync_schemas import (
     TargetRecordOut,
     TargetStatusOut,
 )
+from craftology.errors import BadInput
 from craftology.ports.assets import CHUNK_SIZE, AssetStore
 from craftology.ports.metadata import Query
 from craftology.runs.curation import Curation
@@ -34,13 +37,20 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
     router = APIRouter(tags=["sync"])
 
     @router.get("/projects/{project_id}/targets", response_model=TargetList)
-    def list_targets(project_id: str, tenant: Tenant, projects: Projects) -> TargetList:
-        """Every target of the project (card sheets, shot keyframes and clips, the cut) with its
-        status (MISSING, STALE, FRESH) and the typed causes of staleness."""
+    def list_targets(
+        project_id: str, tenant: Tenant, projects: Projects, page: Page, request: Request, response: Response
+    ) -> TargetList:
+        """The project's targets (card sheets, shot keyframes and clips, the cut) in dependency order,
+        one page at a time, each with its status (MISSING, STALE, FRESH) and typed causes."""
         projects.get_project(tenant, project_id)
         statuses = sync.statuses(tenant, project_id)
         counts = Counter(s.status.value.upper() for s in statuses)
-        return TargetList(items=[TargetStatusOut.of(s) for s in statuses], counts=dict(counts))
+        start = _offset(page.cursor)
+        end = start + page.limit
+        following = str(end) if end < len(statuses) else None
+        _link_next(request, response, following)
+        items = [TargetStatusOut.of(s) for s in statuses[start:end]]
+        return TargetList(items=items, counts=dict(counts), next_cursor=following)
 
     @router.get("/projects/{project_id}/plan")
     def preview_plan(project_id: str, tenant: Tenant, projects: Projects) -> dict[str, object]:
@@ -77,15 +87,23 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         """Ask a running sync to stop; in-flight targets are cancelled, finished ones stay."""
         return RunOut.of(await sync.cancel_run(tenant, run_id))
 
-    @router.get("/projects/{project_id}/assets", response_model=list[AssetOut])
+    @router.get("/projects/{project_id}/assets", response_model=AssetList)
     def list_assets(
-        project_id: str, tenant: Tenant, projects: Projects, target: str | None = None
-    ) -> list[AssetOut]:
-        """Assets of the project (optionally of one target), with their provenance."""
+        project_id: str,
+        tenant: Tenant,
+        projects: Projects,
+        page: Page,
+        request: Request,
+        response: Response,
+        target: str | None = None,
+    ) -> AssetList:
+        """Assets of the project (optionally of one target) with their provenance, one page at a time."""
         projects.get_project(tenant, project_id)
         where = {"target": target} if target else {}
-        query = Query(ASSETS, project_id=project_id, limit=1000, where=where)
-        return [AssetOut.of(record) for record in curation.find_assets(tenant, query)]
+        query = Query(ASSETS, project_id=project_id, cursor=page.cursor, limit=page.limit, where=where)
+        found = curation.find_assets(tenant, query)
+        _link_next(request, response, found.next_cursor)
+        return AssetList(items=[AssetOut.of(r) for r in found.records], next_cursor=found.next_cursor)
 
     @router.get("/assets/{asset_id}", response_model=AssetOut)
     def get_asset(asset_id: str, tenant: Tenant) -> AssetOut:
@@ -142,3 +160,17 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         return AssetOut.of(record)
 
     return router
+
+
+def _offset(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    if not cursor.isdigit():
+        raise BadInput("cursor: not a cursor this list gave out")
+    return int(cursor)
+
+
+def _link_next(request: Request, response: Response, cursor: str | None) -> None:
+    if cursor is not None:
+        following = request.url.include_query_params(cursor=cursor)
+        response.headers["Link"] = f'<{following}>; rel="next"'
