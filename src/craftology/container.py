@@ -18,6 +18,7 @@ from craftology.ports.assets import AssetStore
 from craftology.ports.events import EventBus
 from craftology.ports.generator import Generator
 from craftology.ports.metadata import MetadataStore
+from craftology.projects.changes import Change
 from craftology.projects.service import ProjectService
 from craftology.registry.service import ModelRegistry
 from craftology.runs.engines import EngineCache
@@ -117,6 +118,16 @@ class Container:
         self.control.dispose()
 
 
+def index_project(index: ProjectsIndex, change: Change) -> None:
+    """Keeps the control plane's index of every tenant's projects in step with the tenant stores."""
+    if change.collection != "projects":
+        return
+    if change.after is None:
+        index.remove(change.tenant, change.record_id)
+    elif change.before is None:
+        index.add(change.tenant, change.record_id, str(change.after.get("name", "")))
+
+
 def build_container(settings: Settings, generators: dict[str, Generator] | None = None) -> Container:
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     control = connect(settings.database_url)
@@ -128,7 +139,9 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
     models = ModelSpecs(registry)
     projects = ProjectService(metadata)
     engines = EngineCache(projects, metadata, models)
+    projects_index = ProjectsIndex(control)
     projects.listeners.append(engines.on_project_change)
+    projects.listeners.append(lambda change: index_project(projects_index, change))
     executor = TargetExecutor(
         projects,
         metadata,
@@ -143,7 +156,7 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
     container = Container(
         settings=settings, control=control, metadata=metadata, assets=assets, events=events,
         tenancy=TenancyService(control, metadata, assets), registry=registry, models=models,
-        projects_index=ProjectsIndex(control), runs=runs, projects=projects, engines=engines,
+        projects_index=projects_index, runs=runs, projects=projects, engines=engines,
         executor=executor, sync=SyncService(engines, runs, events, lambda: container.temporal(),
                                             settings.temporal.task_queue, settings.temporal.max_parallel),
     )  # fmt: skip

@@ -44,7 +44,6 @@ def create_from_brief(c: Container, brief: str, shots: int | None) -> DemoProjec
     board = decompose(brief, shots)
     tenant = c.tenancy.create_tenant(f"Demo {time.strftime('%Y-%m-%d %H:%M:%S')}").tenant.id
     project = c.projects.create_project(tenant, board.project).value
-    c.projects_index.add(tenant, project.id, project.name)
     card_ids = {
         handle: c.projects.create_card(tenant, project.id, card).value.id
         for handle, card in board.cards.items()

@@ -112,3 +112,10 @@ def test_a_target_whose_upstream_was_never_accepted_fails_for_good(world: World)
     keyframe = next(i for i in plan.items if i.kind.value == "keyframe")
     with pytest.raises(BadInput, match="needs an accepted"):
         run_item(world, keyframe.target, keyframe.inputs_digest)
+
+
+def test_the_control_plane_indexes_projects_created_and_deleted_in_a_tenant_store(world: World) -> None:
+    assert [e.id for e in world.c.projects_index.list(world.tenant)] == [world.project]
+    project = world.c.projects.get_project(world.tenant, world.project)
+    world.c.projects.delete_project(world.tenant, world.project, project.revision)
+    assert world.c.projects_index.list(world.tenant) == []

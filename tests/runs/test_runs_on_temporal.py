@@ -10,10 +10,13 @@ import pytest
 from craftology.config import Settings
 from craftology.container import Container
 from craftology.controlplane.runs import RunStatus
+from craftology.errors import Conflict
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
 from craftology.runs.records import TARGETS
 from craftology.runtime import running
 from craftology.sync.causes import Status
+from craftology.workflows.devserver import EmbeddedTemporal
+from tests.workflows.conftest import free_port
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]
 
@@ -89,3 +92,54 @@ def test_cancelling_a_run_stops_it_and_records_it_cancelled(tmp_path: Path) -> N
             assert any(s.status is not Status.FRESH for s in c.sync.statuses(tenant, project))
 
     asyncio.run(scenario())
+
+
+def test_one_unfinished_run_per_project(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(settings(tmp_path, latency=0.5)) as c:
+            tenant, project, _ = small_project(c)
+            run = await c.sync.start_run(tenant, project)
+            with pytest.raises(Conflict, match=run.id):
+                await c.sync.start_run(tenant, project)
+            assert (await c.sync.wait(tenant, run.id)).status is RunStatus.SUCCEEDED
+            again = await c.sync.start_run(tenant, project)  # allowed once the first has ended
+            assert (await c.sync.wait(tenant, again.id)).plan_size == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_run_recorded_but_never_submitted_is_failed_on_restart(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(settings(tmp_path, latency=0.0)) as c:
+            tenant, project, _ = small_project(c)
+            # What a crash between recording the run and submitting its workflow leaves behind.
+            orphan = c.runs.create(tenant, project, 3, run_id="orphan1", workflow_id="sync-never-started")
+            assert c.sync.resume_watchers() == 1
+            ended = await c.sync.wait(tenant, orphan.id)
+            assert ended.status is RunStatus.FAILED
+            assert "interrupted" in (ended.error or "")
+            # ...and it no longer blocks new runs of the project.
+            run = await c.sync.start_run(tenant, project)
+            assert (await c.sync.wait(tenant, run.id)).status is RunStatus.SUCCEEDED
+
+    asyncio.run(scenario())
+
+
+def test_a_configured_temporal_address_is_used_instead_of_the_embedded_server(tmp_path: Path) -> None:
+    external = EmbeddedTemporal(tmp_path / "external", port=free_port())
+    with external:
+        configured = settings(tmp_path, latency=0.0)
+        configured.temporal.address = external.address
+
+        async def scenario() -> None:
+            async with running(configured) as c:
+                tenant, project, _ = small_project(c)
+                run = await c.sync.start_run(tenant, project)
+                assert (await c.sync.wait(tenant, run.id)).status is RunStatus.SUCCEEDED
+                client = await c.temporal()
+                described = await client.get_workflow_handle(run.workflow_id or "").describe()
+                assert described.status is not None
+
+        asyncio.run(scenario())
+        assert not (configured.data_dir / "temporal.pid").exists()
+        assert not (configured.data_dir / "temporal.db").exists()

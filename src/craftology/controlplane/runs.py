@@ -99,9 +99,10 @@ class RunsRepository:
         with self._engine.connect() as conn:
             return self._get(conn, tenant, run_id)
 
-    def running(self) -> list[Run]:
-        """Runs of every tenant still marked running: a restarted server re-attaches to them."""
-        query = select(runs).where(runs.c.status == RunStatus.RUNNING.value).order_by(runs.c.created_at)
+    def unfinished(self) -> list[Run]:
+        """Runs of every tenant still planned or running: a restarted server re-attaches to them."""
+        waiting = (RunStatus.PLANNED.value, RunStatus.RUNNING.value)
+        query = select(runs).where(runs.c.status.in_(waiting)).order_by(runs.c.created_at)
         with self._engine.connect() as conn:
             return [_run(row) for row in conn.execute(query)]
 

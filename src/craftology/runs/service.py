@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from temporalio.client import Client, WorkflowFailureError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from craftology.controlplane.runs import Run, RunsRepository, RunStatus
-from craftology.errors import BadInput, NotFound
+from craftology.errors import BadInput, Conflict, NotFound
 from craftology.ports.events import Event, EventBus
 from craftology.projects.models import ReviewMode
 from craftology.runs.engines import EngineCache
@@ -85,13 +85,27 @@ class SyncService:
     # --- runs ---
 
     async def start_run(
-        self, tenant: str, project_id: str, follow_up_of: str | None = None, depth: int = 0
+        self,
+        tenant: str,
+        project_id: str,
+        follow_up_of: str | None = None,
+        depth: int = 0,
+        run_id: str | None = None,
     ) -> Run:
+        """Plan now and execute the plan on Temporal. One run per project at a time: two would plan
+        the same targets and race to generate them."""
+        active = [r for r in self._runs.list(tenant, project_id, limit=20) if not r.status.terminal]
+        if active:
+            raise Conflict(
+                f"run {active[0].id} of this project is still {active[0].status.value}; "
+                "wait for it or cancel it",
+                run_id=active[0].id,
+            )
         plan = await asyncio.to_thread(self.plan, tenant, project_id)
         summary: dict[str, Any] = {"total_cost": plan.total_cost, "depth": depth}
         if follow_up_of:
             summary["follow_up_of"] = follow_up_of
-        run_id = uuid.uuid4().hex[:16]
+        run_id = run_id or new_run_id()
         run = self._runs.create(
             tenant,
             project_id,
@@ -160,24 +174,48 @@ class SyncService:
             follow_up = (run.summary or {}).get("follow_up")
             if not follow_up:
                 return run
+            try:
+                self._runs.get(tenant, follow_up)
+            except NotFound:
+                return run  # the process stopped before it could start the follow-up
             run_id = follow_up
 
     def resume_watchers(self) -> int:
-        """After a restart: watch every run still marked running (any tenant)."""
-        running = self._runs.running()
-        for run in running:
+        """After a restart: watch every run still planned or running (any tenant)."""
+        unfinished = self._runs.unfinished()
+        for run in unfinished:
             self._watch(run)
-        return len(running)
+        return len(unfinished)
 
     def _watch(self, run: Run) -> None:
         if run.id not in self._watchers or self._watchers[run.id].done():
-            self._watchers[run.id] = asyncio.get_running_loop().create_task(self._follow(run))
+            task = asyncio.get_running_loop().create_task(self._follow(run))
+            self._watchers[run.id] = task
+            task.add_done_callback(lambda done: self._forget_watcher(run.id, done))
+
+    def _forget_watcher(self, run_id: str, task: asyncio.Task[None]) -> None:
+        if self._watchers.get(run_id) is task:
+            del self._watchers[run_id]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("watching run %s failed", run_id, exc_info=task.exception())
 
     async def _follow(self, run: Run) -> None:
         client = await self._temporal()
         handle = client.get_workflow_handle_for(SyncRunWorkflow.run, run.workflow_id or "")
         try:
             result: SyncRunResult = await handle.result()
+        except RPCError as error:
+            if error.status is not RPCStatusCode.NOT_FOUND:
+                raise
+            # Created, then the process stopped before Temporal accepted the workflow.
+            self._runs.set_status(
+                run.tenant_id,
+                run.id,
+                RunStatus.FAILED,
+                error="interrupted before it started; start a new sync",
+            )
+            self._emit(run.tenant_id, "run.finished", run.id, {"status": RunStatus.FAILED.value})
+            return
         except WorkflowFailureError as error:
             cancelled = "cancel" in str(error.cause).lower()
             status = RunStatus.CANCELLED if cancelled else RunStatus.FAILED
@@ -203,11 +241,14 @@ class SyncService:
         ]
         depth = int(summary.get("depth", 0))
         status = RunStatus.FAILED if counts.get("failed") else RunStatus.SUCCEEDED
-        if counts.get("superseded") and depth < MAX_FOLLOW_UPS:
-            follow = await self.start_run(run.tenant_id, run.project_id, follow_up_of=run.id, depth=depth + 1)
-            summary["follow_up"] = follow.id
+        follow_up = new_run_id() if counts.get("superseded") and depth < MAX_FOLLOW_UPS else None
+        if follow_up:
+            summary["follow_up"] = follow_up
+        # Ended before the follow-up starts: a project has one unfinished run at a time.
         self._runs.set_status(run.tenant_id, run.id, status, summary=summary)
         self._emit(run.tenant_id, "run.finished", run.id, {"status": status.value, **counts})
+        if follow_up:
+            await self.start_run(run.tenant_id, run.project_id, run.id, depth + 1, run_id=follow_up)
 
     def _emit(self, tenant: str, kind: str, run_id: str, data: dict[str, Any]) -> None:
         self._events.publish(
@@ -215,6 +256,5 @@ class SyncService:
         )
 
 
-def require_target_in(statuses: list[TargetStatus], target: str) -> None:
-    if not any(s.target == target for s in statuses):
-        raise NotFound(f"no target {target!r} in this project")
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:16]
