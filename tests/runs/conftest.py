@@ -15,6 +15,7 @@ from craftology.container import Container, build_container
 from craftology.generation.preview import preview_generators
 from craftology.ports.generator import GenerationRequest, Generator, Media
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
+from tests.pg_server import fresh_postgres_db, postgres_url  # noqa: F401
 
 
 class CountingGenerator:
@@ -42,12 +43,21 @@ class World:
     shots: list[str]
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+CONTROL_PLANES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=CONTROL_PLANES)
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """The product path over both control-plane engines (tenants, tokens, registry on PostgreSQL too)."""
     calls: Counter[str] = Counter()
     generators = {g.model_id: CountingGenerator(g, calls) for g in preview_generators().values()}
-    c = build_container(Settings(data_dir=tmp_path / "data"), generators)  # type: ignore[arg-type]
-    tenant = c.tenancy.create_tenant("Acme").tenant.id
+    settings = Settings(data_dir=tmp_path / "data")
+    if request.param == "postgres":
+        settings.database.url = request.getfixturevalue("fresh_postgres_db")
+    c = build_container(settings, generators)  # type: ignore[arg-type]
+    created = c.tenancy.create_tenant("Acme")
+    tenant = created.tenant.id
+    assert c.tenancy.authenticate(created.token) == tenant
     project = c.projects.create_project(tenant, ProjectIn(name="Spot")).value.id
     mia = c.projects.create_card(
         tenant,
