@@ -10,7 +10,9 @@ import pytest
 from craftology.config import Settings
 from craftology.container import Container
 from craftology.controlplane.runs import RunStatus
-from craftology.errors import Conflict
+from craftology.errors import BadInput, Conflict
+from craftology.generation.preview import preview_generators
+from craftology.ports.generator import GenerationRequest, Generator, Media
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
 from craftology.runs.records import TARGETS
 from craftology.runtime import running
@@ -67,6 +69,10 @@ def test_an_edit_during_a_run_supersedes_its_task_and_a_follow_up_run_picks_it_u
             outcomes = {o["target"]: o["status"] for o in first.summary["outcomes"]}
             assert outcomes[f"shot/{shots[1]}/keyframe"] == "superseded"
             assert outcomes[f"shot/{shots[0]}/keyframe"] == "generated"
+            assert has_event(c, "target.superseded", f"shot/{shots[1]}/keyframe")
+            assert has_event(
+                c, "target.superseded", f"shot/{shots[1]}/clip"
+            )  # never started: its input moved
             assert first.summary["follow_up"] == last.id
             assert last.status is RunStatus.SUCCEEDED
             follow_up = {o["target"]: o["status"] for o in last.summary["outcomes"]}
@@ -143,3 +149,34 @@ def test_a_configured_temporal_address_is_used_instead_of_the_embedded_server(tm
         asyncio.run(scenario())
         assert not (configured.data_dir / "temporal.pid").exists()
         assert not (configured.data_dir / "temporal.db").exists()
+
+
+class RefusingSheets:
+    """A sheet model that refuses every request: bad input, never worth a retry."""
+
+    model_id = "preview-sheet"
+    version = "1.0"
+
+    def generate(self, request: GenerationRequest) -> Media:
+        raise BadInput("this model cannot draw that")
+
+
+def test_a_model_refusal_fails_the_target_and_its_dependents_without_retrying(tmp_path: Path) -> None:
+    generators: dict[str, Generator] = {g.model_id: g for g in preview_generators().values()}
+    generators["preview-sheet"] = RefusingSheets()
+
+    async def scenario() -> None:
+        async with running(settings(tmp_path, latency=0.0), generators=generators) as c:
+            tenant, project, shots = small_project(c)
+            run = await c.sync.start_run(tenant, project)
+            ended = await c.sync.wait(tenant, run.id)
+            assert ended.status is RunStatus.FAILED
+            outcomes = {o["target"]: o for o in ended.summary["outcomes"]}
+            sheet = next(t for t in outcomes if t.startswith("card/"))
+            assert "cannot draw" in outcomes[sheet]["detail"]
+            assert outcomes[f"shot/{shots[0]}/keyframe"]["status"] == "failed"
+            assert has_event(c, "target.failed", sheet)
+            started = [d for d in c.events.read(limit=10_000) if d.event.type == "generation.started"]
+            assert len(started) == 1  # not retried
+
+    asyncio.run(scenario())

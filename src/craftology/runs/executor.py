@@ -47,7 +47,6 @@ class TargetExecutor:
         state = load_for_target(tenant, project_id, target, self.projects, self.metadata, self.models())
         resolved = resolve_target(state, target)
         if resolved.inputs_digest != task.inputs_digest:
-            self._emit(task, "target.superseded", {"reason": "inputs changed during the run"})
             return TargetOutcome(target, SUPERSEDED, detail="inputs changed after planning")
         missing = [up for up, fp in resolved.upstream.items() if fp is None]
         if missing:

@@ -8,6 +8,7 @@ tasks were superseded by edits made while it ran is followed by a fresh plan aut
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -24,7 +25,14 @@ from craftology.projects.models import ReviewMode
 from craftology.runs.engines import EngineCache
 from craftology.sync.causes import TargetStatus
 from craftology.sync.plan import Plan
-from craftology.workflows.models import SyncRunInput, SyncRunProgress, SyncRunResult, TargetTask
+from craftology.workflows.models import (
+    FAILED,
+    SUPERSEDED,
+    SyncRunInput,
+    SyncRunProgress,
+    SyncRunResult,
+    TargetTask,
+)
 from craftology.workflows.sync_run import SyncRunWorkflow
 from craftology.workflows.worker import start_sync_run, sync_run_workflow_id
 
@@ -246,14 +254,35 @@ class SyncService:
             summary["follow_up"] = follow_up
         # Ended before the follow-up starts: a project has one unfinished run at a time.
         self._runs.set_status(run.tenant_id, run.id, status, summary=summary)
+        self._emit_unfinished_targets(run, result)
         self._emit(run.tenant_id, "run.finished", run.id, {"status": status.value, **counts})
         if follow_up:
             await self.start_run(run.tenant_id, run.project_id, run.id, depth + 1, run_id=follow_up)
 
     def _emit(self, tenant: str, kind: str, run_id: str, data: dict[str, Any]) -> None:
         self._events.publish(
-            Event(type=kind, source=SOURCE, tenant=tenant, subject=f"run/{run_id}", data=data)
-        )
+            Event(type=kind, source=SOURCE, tenant=tenant, subject=f"run/{run_id}", data=data,
+                  id=event_id(run_id, kind, ""))
+        )  # fmt: skip
+
+    def _emit_unfinished_targets(self, run: Run, result: SyncRunResult) -> None:
+        """target.failed / target.superseded for targets the run did not finish, with the reason
+        (the workflow decides these, including for dependents it never started)."""
+        for outcome in result.outcomes:
+            if outcome.status not in (FAILED, SUPERSEDED):
+                continue
+            kind = f"target.{outcome.status}"
+            data = {"project_id": run.project_id, "run_id": run.id, "detail": outcome.detail}
+            self._events.publish(
+                Event(type=kind, source=SOURCE, tenant=run.tenant_id, subject=outcome.target, data=data,
+                      id=event_id(run.id, kind, outcome.target))
+            )  # fmt: skip
+
+
+def event_id(run_id: str, kind: str, subject: str) -> str:
+    """Deterministic, so recording a run again after a restart publishes nothing twice (the bus
+    dedupes by id)."""
+    return hashlib.sha256(f"{run_id}\n{kind}\n{subject}".encode()).hexdigest()[:32]
 
 
 def new_run_id() -> str:
