@@ -62,6 +62,8 @@ async def running(
         await asyncio.to_thread(server.start)
     container = build_container(settings, generators)
     try:
+        for tenant in container.tenancy.list_tenants():
+            container.assets.sweep_incomplete(tenant.id)
         client = await container.temporal()
         async with sync_worker(
             client,

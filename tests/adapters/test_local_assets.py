@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -94,3 +96,13 @@ def test_drop_keeps_a_sibling_metadata_file(store: LocalAssetStore, tmp_path: Pa
     store.put_bytes("acme", b"x")
     store.drop("acme")
     assert files_under(tmp_path) == [tmp_path / "acme" / "metadata.db"]
+
+
+def test_sweep_incomplete_removes_only_what_dead_writers_left(store: LocalAssetStore, tmp_path: Path) -> None:
+    tmp_dir = tmp_path / "acme" / "assets" / ".tmp"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    (tmp_dir / f"put-{dead.stdout.strip()}-abc").write_bytes(b"killed mid-write")
+    (tmp_dir / f"put-{os.getpid()}-def").write_bytes(b"this process is still writing")
+    assert store.sweep_incomplete("acme") == 1
+    assert [p.name for p in tmp_dir.iterdir()] == [f"put-{os.getpid()}-def"]

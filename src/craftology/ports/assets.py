@@ -48,3 +48,7 @@ class AssetStore(Protocol):
 
     def keys(self, tenant: str) -> Iterator[str]:
         """Every stored key."""
+
+    def sweep_incomplete(self, tenant: str) -> int:
+        """Remove what writers that died left half-written (never visible as blobs, but taking
+        space); safe while other writers run. Returns how many were removed."""

@@ -86,6 +86,20 @@ class LocalAssetStore:
                         removed += 1
         return removed
 
+    def sweep_incomplete(self, tenant: str) -> int:
+        """Remove temp files whose writer process is gone (the pid is in the name), and any temp
+        file older than an hour; safe while other processes write. Returns how many."""
+        tmp = self._existing_dir(tenant) / TMP_DIR
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        removed = 0
+        with contextlib.suppress(FileNotFoundError):
+            for entry in os.scandir(tmp):
+                with contextlib.suppress(FileNotFoundError):
+                    if not _writer_alive(entry.name) or entry.stat().st_mtime <= cutoff:
+                        os.unlink(entry.path)
+                        removed += 1
+        return removed
+
     def drop(self, tenant: str) -> None:
         """Remove every blob of the tenant. Idempotent."""
         directory = self._dir(tenant)
@@ -101,7 +115,7 @@ class LocalAssetStore:
     def put(self, tenant: str, chunks: Iterable[bytes]) -> BlobInfo:
         directory = self._existing_dir(tenant)
         try:
-            fd, tmp_name = tempfile.mkstemp(dir=directory / TMP_DIR, prefix="put-")
+            fd, tmp_name = tempfile.mkstemp(dir=directory / TMP_DIR, prefix=f"put-{os.getpid()}-")
         except OSError as exc:
             raise StorageError(f"put into {tenant}: {exc}") from exc
         tmp = Path(tmp_name)
@@ -196,3 +210,17 @@ class LocalAssetStore:
                     yield from (name for name in names if KEY.fullmatch(name) and name[:2] == shard)
         except OSError as exc:
             raise StorageError(f"list assets: {exc}") from exc
+
+
+def _writer_alive(name: str) -> bool:
+    """Whether the process that named this temp file (`put-<pid>-...`) still runs."""
+    parts = name.split("-")
+    if len(parts) < 3 or not parts[1].isdigit():
+        return True  # not ours to judge by pid; the age rule applies
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
