@@ -33,7 +33,7 @@ from craftology.workflows import worker
 MODEL_CACHE_SECONDS = 5.0
 
 
-def _metadata_store(settings: Settings) -> MetadataStore:
+def metadata_store(settings: Settings) -> MetadataStore:
     if settings.metadata.url == "sqlite":
         from craftology.adapters.metadata.sqlite import SqliteMetadataStore
 
@@ -41,7 +41,7 @@ def _metadata_store(settings: Settings) -> MetadataStore:
     raise BadInput(f"unsupported metadata engine {settings.metadata.url!r} (supported: sqlite)")
 
 
-def _asset_store(settings: Settings) -> AssetStore:
+def asset_store(settings: Settings) -> AssetStore:
     if settings.assets.url == "file":
         from craftology.adapters.assets.local import LocalAssetStore
 
@@ -131,8 +131,8 @@ def index_project(index: ProjectsIndex, change: Change) -> None:
 def build_container(settings: Settings, generators: dict[str, Generator] | None = None) -> Container:
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     control = connect(settings.database_url)
-    metadata = _metadata_store(settings)
-    assets = _asset_store(settings)
+    metadata = metadata_store(settings)
+    assets = asset_store(settings)
     events = event_bus(settings)
     registry = ModelRegistry(control)
     registry.seed_preview_models()
