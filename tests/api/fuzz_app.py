@@ -7,11 +7,13 @@ event log) without a Temporal server: the fuzz tests leave out the routes that t
 from __future__ import annotations
 
 import io
+import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from PIL import Image
@@ -94,3 +96,15 @@ def fuzz_world(data_dir: Path) -> Iterator[FuzzWorld]:
         )
     finally:
         container.close()
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document, from an app built on a throwaway container: schemathesis needs the
+    schema when the test module is collected, before any fixture exists."""
+    with tempfile.TemporaryDirectory(prefix="craftology-openapi-") as scratch:
+        container = build_container(Settings(data_dir=Path(scratch)))
+        try:
+            document: dict[str, Any] = build_api(container).openapi()
+        finally:
+            container.close()
+    return document

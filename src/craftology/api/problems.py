@@ -15,14 +15,18 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
+from craftology.api.deps import api_deps
 from craftology.errors import BadInput, CraftologyError, PayloadTooLarge, RangeNotSatisfiable, Unauthenticated
 
 PROBLEM_JSON = "application/problem+json"
 _STANDARD = {"type", "title", "status", "detail", "instance"}
 _HTTP_TYPES = {
+    # FastAPI's own 400: a body it cannot decode at all (e.g. bytes that are not UTF-8).
+    400: ("/problems/malformed-json", "Malformed JSON"),
     404: ("/problems/not-found", "Not found"),
     405: ("/problems/method-not-allowed", "Method not allowed"),
     413: (PayloadTooLarge.problem_type, PayloadTooLarge.title),
@@ -43,14 +47,33 @@ class Problem(BaseModel):
     instance: str
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": text}
-    for code, text in (
-        (401, "Missing or unknown bearer token"),
-        (404, "No such resource for this tenant"),
-        (422, "The input breaks the schema or refers to unknown records"),
-    )
+_PROBLEM_DESCRIPTIONS = {
+    400: "The body is not valid JSON (or not valid UTF-8)",
+    401: "Missing or unknown bearer token",
+    404: "No such resource for this tenant",
+    409: "The change conflicts with the current state (e.g. records still refer to it)",
+    412: "If-Match names a revision that is no longer current",
+    413: "The request body is over the size limit",
+    416: "The Range selects no byte of the content",
+    422: "The input breaks the schema or refers to unknown records",
+    428: "If-Match is required to change this record",
 }
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` documenting the given problem statuses of a route."""
+    return {
+        code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": _PROBLEM_DESCRIPTIONS[code]}
+        for code in codes
+    }
+
+
+PROBLEM_RESPONSES = problem_responses(401, 404, 422)
+"""What any /v1 route can answer."""
+BODY_PROBLEMS = problem_responses(400, 413)
+"""Routes that read a JSON body."""
+WRITE_PROBLEMS = problem_responses(412, 428)
+"""Routes that need If-Match."""
 
 
 def problem_response(
@@ -82,11 +105,27 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _unauthenticated(request: Request) -> JSONResponse | None:
+    """FastAPI decodes the body before it runs dependencies, so a malformed body would be answered
+    before the bearer token is checked; this checks the token first, so without one it is always 401.
+    (Only /v1 routes take bodies, and all of them need a token.)"""
+    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+    try:
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("send `Authorization: Bearer <token>`")
+        api_deps(request).authenticate(token)
+    except CraftologyError as exc:
+        return _domain_error(request, exc)
+    return None
+
+
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [{"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]} for e in exc.errors()]
     broken = [e for e in exc.errors() if e.get("type") == "json_invalid"]
     if broken:
+        if (denied := _unauthenticated(request)) is not None:
+            return denied
         reason = broken[0].get("ctx", {}).get("error", "JSON decode error")
         return problem_response(
             request,
@@ -101,6 +140,8 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and (denied := _unauthenticated(request)) is not None:
+        return denied
     type_, title = _HTTP_TYPES.get(exc.status_code, ("about:blank", "HTTP error"))
     return problem_response(
         request,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from craftology.api.deps import Projects, Tenant
 from craftology.api.pagination import PageOut, page_response
 from craftology.api.preconditions import etag
+from craftology.api.problems import BODY_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from craftology.api.routes.projects import MergePatch, Page, Revision
 from craftology.api.schemas import CardOut, HistoryEntry
 from craftology.projects.base import CARDS
@@ -15,7 +16,9 @@ from craftology.projects.models import CardIn
 router = APIRouter(prefix="/projects/{project_id}/cards", tags=["cards"])
 
 
-@router.post("", status_code=201, response_model=CardOut)
+@router.post(
+    "", status_code=201, response_model=CardOut, responses={**BODY_PROBLEMS, **problem_responses(409)}
+)
 def create_card(
     project_id: str, body: CardIn, tenant: Tenant, projects: Projects, request: Request, response: Response
 ) -> CardOut:
@@ -46,7 +49,7 @@ def get_card(
     return CardOut.of(found)
 
 
-@router.patch("/{card_id}", response_model=CardOut)
+@router.patch("/{card_id}", response_model=CardOut, responses={**BODY_PROBLEMS, **WRITE_PROBLEMS})
 def patch_card(
     project_id: str,
     card_id: str,
@@ -63,7 +66,12 @@ def patch_card(
     return CardOut.of(updated)
 
 
-@router.delete("/{card_id}", status_code=204, response_class=Response)
+@router.delete(
+    "/{card_id}",
+    status_code=204,
+    response_class=Response,
+    responses={**WRITE_PROBLEMS, **problem_responses(409)},
+)
 def delete_card(
     project_id: str, card_id: str, revision: Revision, tenant: Tenant, projects: Projects
 ) -> Response:

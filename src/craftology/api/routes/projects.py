@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 from craftology.api.deps import Projects, Tenant
 from craftology.api.pagination import PageOut, PageParams, page_params, page_response
 from craftology.api.preconditions import etag, required_revision
+from craftology.api.problems import BODY_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from craftology.api.schemas import HistoryEntry, ProjectOut
 from craftology.projects.base import PROJECTS
 from craftology.projects.models import ProjectIn
@@ -23,7 +24,9 @@ MergePatch = Annotated[
 ]
 
 
-@router.post("", status_code=201, response_model=ProjectOut)
+@router.post(
+    "", status_code=201, response_model=ProjectOut, responses={**BODY_PROBLEMS, **problem_responses(409)}
+)
 def create_project(
     body: ProjectIn, tenant: Tenant, projects: Projects, request: Request, response: Response
 ) -> ProjectOut:
@@ -51,7 +54,7 @@ def get_project(project_id: str, tenant: Tenant, projects: Projects, response: R
     return ProjectOut.of(found)
 
 
-@router.patch("/{project_id}", response_model=ProjectOut)
+@router.patch("/{project_id}", response_model=ProjectOut, responses={**BODY_PROBLEMS, **WRITE_PROBLEMS})
 def patch_project(
     project_id: str,
     patch: MergePatch,
@@ -67,7 +70,7 @@ def patch_project(
     return ProjectOut.of(updated)
 
 
-@router.delete("/{project_id}", status_code=204, response_class=Response)
+@router.delete("/{project_id}", status_code=204, response_class=Response, responses=WRITE_PROBLEMS)
 def delete_project(project_id: str, revision: Revision, tenant: Tenant, projects: Projects) -> Response:
     """Delete the project with all its cards and shots (one atomic write). Requires If-Match."""
     projects.delete_project(tenant, project_id, revision)

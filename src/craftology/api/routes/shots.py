@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from craftology.api.deps import Projects, Tenant
 from craftology.api.pagination import PageOut, page_response
 from craftology.api.preconditions import etag
+from craftology.api.problems import BODY_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from craftology.api.routes.projects import MergePatch, Page, Revision
 from craftology.api.schemas import HistoryEntry, ReorderIn, ShotOut
 from craftology.projects.base import SHOTS
@@ -15,7 +16,9 @@ from craftology.projects.models import ShotIn
 router = APIRouter(prefix="/projects/{project_id}/shots", tags=["shots"])
 
 
-@router.post("", status_code=201, response_model=ShotOut)
+@router.post(
+    "", status_code=201, response_model=ShotOut, responses={**BODY_PROBLEMS, **problem_responses(409)}
+)
 def create_shot(
     project_id: str, body: ShotIn, tenant: Tenant, projects: Projects, request: Request, response: Response
 ) -> ShotOut:
@@ -37,7 +40,7 @@ def list_shots(
     return page_response(request, response, listing, ShotOut.of)
 
 
-@router.post("/reorder", response_model=list[ShotOut])
+@router.post("/reorder", response_model=list[ShotOut], responses=BODY_PROBLEMS)
 def reorder_shots(project_id: str, body: ReorderIn, tenant: Tenant, projects: Projects) -> list[ShotOut]:
     """Put the shots in a new order in one atomic write. `shot_ids` must name every shot of the
     project exactly once (422 listing repeated, unknown and missing ids). Returns the shots in order."""
@@ -54,7 +57,7 @@ def get_shot(
     return ShotOut.of(found)
 
 
-@router.patch("/{shot_id}", response_model=ShotOut)
+@router.patch("/{shot_id}", response_model=ShotOut, responses={**BODY_PROBLEMS, **WRITE_PROBLEMS})
 def patch_shot(
     project_id: str,
     shot_id: str,
@@ -71,7 +74,7 @@ def patch_shot(
     return ShotOut.of(updated)
 
 
-@router.delete("/{shot_id}", status_code=204, response_class=Response)
+@router.delete("/{shot_id}", status_code=204, response_class=Response, responses=WRITE_PROBLEMS)
 def delete_shot(
     project_id: str, shot_id: str, revision: Revision, tenant: Tenant, projects: Projects
 ) -> Response:

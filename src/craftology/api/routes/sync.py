@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from craftology.api.deps import Projects, Tenant
+from craftology.api.problems import BODY_PROBLEMS, problem_responses
 from craftology.api.ranges import blob_response
 from craftology.api.routes.projects import Page
 from craftology.api.sync_schemas import (
@@ -110,7 +111,9 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         """An asset's metadata and provenance (fingerprint, input snapshot, code version)."""
         return AssetOut.of(curation.get_asset(tenant, asset_id))
 
-    @router.get("/assets/{asset_id}/content", response_class=StreamingResponse)
+    @router.get(
+        "/assets/{asset_id}/content", response_class=StreamingResponse, responses=problem_responses(416)
+    )
     def download_asset(asset_id: str, tenant: Tenant, request: Request) -> StreamingResponse:
         """The asset's bytes with its content type; supports `Range: bytes=...` (206)."""
         record = curation.get_asset(tenant, asset_id)
@@ -132,18 +135,29 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         """One target's status and causes."""
         return TargetStatusOut.of(sync.status(tenant, project_id, target))
 
-    @router.post("/projects/{project_id}/targets/{target:path}/accept", response_model=TargetRecordOut)
+    @router.post(
+        "/projects/{project_id}/targets/{target:path}/accept",
+        response_model=TargetRecordOut,
+        responses=BODY_PROBLEMS,
+    )
     def accept(project_id: str, target: str, body: AcceptIn, tenant: Tenant) -> TargetRecordOut:
         """Make an asset the accepted version of its target (review mode); downstream builds on it."""
         return TargetRecordOut.model_validate(curation.accept(tenant, project_id, target, body.asset_id))
 
-    @router.post("/projects/{project_id}/targets/{target:path}/pin", response_model=TargetRecordOut)
+    @router.post(
+        "/projects/{project_id}/targets/{target:path}/pin",
+        response_model=TargetRecordOut,
+        responses=BODY_PROBLEMS,
+    )
     def pin(project_id: str, target: str, body: PinIn, tenant: Tenant) -> TargetRecordOut:
         """Pin a target (kept as is, never planned; shown as "pinned, would be stale") or unpin it."""
         return TargetRecordOut.model_validate(curation.pin(tenant, project_id, target, body.pinned))
 
     @router.put(
-        "/projects/{project_id}/targets/{target:path}/upload", status_code=201, response_model=AssetOut
+        "/projects/{project_id}/targets/{target:path}/upload",
+        status_code=201,
+        response_model=AssetOut,
+        responses=problem_responses(413),
     )
     async def upload(project_id: str, target: str, tenant: Tenant, request: Request) -> AssetOut:
         """Replace a target's asset with an uploaded file (raw body; Content-Type image/png, image/jpeg,
