@@ -43,7 +43,11 @@ def test_workflows_survive_a_restart_and_a_stale_pidfile_is_ignored(tmp_path: Pa
     server.start()
     first_pid = server.pid
     assert first_pid is not None
-    assert json.loads(server.pidfile.read_text()) == {"pid": first_pid, "port": server.port}
+    assert json.loads(server.pidfile.read_text()) == {
+        "pid": first_pid,
+        "port": server.port,
+        "owner": os.getpid(),
+    }
     run_input = make_input([TargetTask("a")])
 
     async def submit() -> str:
@@ -108,6 +112,33 @@ def test_server_of_a_killed_owner_is_reused(tmp_path: Path) -> None:
         assert run(server_version())
     assert gone(server_pid)
     assert not successor.pidfile.exists()
+
+
+def test_a_guest_of_a_live_owner_leaves_the_server_running(tmp_path: Path) -> None:
+    """`craftology demo` beside a running `craftology up` on the same data dir borrows its server."""
+    data_dir, port = tmp_path / "data", free_port()
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER, str(data_dir), str(port)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert owner.stdout is not None
+        server_pid = int(owner.stdout.readline())
+        guest = EmbeddedTemporal(data_dir, port=port)
+        with guest:
+            assert guest.reused
+            assert guest.guest
+        assert not gone(server_pid)  # still the owner's
+        assert json.loads(guest.pidfile.read_text())["owner"] == owner.pid
+    finally:
+        os.kill(owner.pid, signal.SIGKILL)
+        owner.wait()
+        if owner.stdout is not None:
+            owner.stdout.close()
+    heir = EmbeddedTemporal(data_dir, port=port)
+    with heir:  # the owner died: the next start adopts the server and stops it on exit
+        assert heir.reused
+        assert not heir.guest
+    assert gone(server_pid)
 
 
 def test_a_port_held_by_a_stranger_is_refused(tmp_path: Path) -> None:

@@ -72,6 +72,7 @@ class EmbeddedTemporal:
         self.start_timeout = start_timeout
         self.pid: int | None = None
         self.reused = False  # True when start() adopted a server left running by an earlier owner
+        self.guest = False  # True when that server's owner is alive: stop() then leaves it running
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -105,10 +106,15 @@ class EmbeddedTemporal:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         recorded = self._read_pidfile()
         if recorded is not None:
-            pid, port = recorded
+            pid, port, owner = recorded
             if self._owns(pid):
                 if port == self.port and _answers(self.address, self.namespace, timeout=10.0):
                     self.pid, self.reused = pid, True
+                    # A live owner (say `craftology up`) keeps it: this process is a guest and must
+                    # not stop it on exit. An owner that died (kill -9) hands it over to us.
+                    self.guest = owner is not None and owner != os.getpid() and _alive(owner)
+                    if not self.guest:
+                        self._write_pidfile()
                     return self
                 # Ours (it holds our database file) but on another port or unhealthy: replace it.
                 _terminate(pid, None, timeout=20.0)
@@ -132,14 +138,16 @@ class EmbeddedTemporal:
         return self
 
     def stop(self, timeout: float = 20.0) -> None:
-        """SIGTERM, then SIGKILL after ``timeout`` seconds; removes the pidfile."""
+        """SIGTERM, then SIGKILL after ``timeout`` seconds; removes the pidfile. A guest only lets go:
+        the server belongs to the process that started it."""
         if self.pid is None:
             return
-        _terminate(self.pid, self._process, timeout)
-        recorded = self._read_pidfile()
-        if recorded is not None and recorded[0] == self.pid:
-            self.pidfile.unlink(missing_ok=True)
-        self.pid, self._process, self.reused = None, None, False
+        if not self.guest:
+            _terminate(self.pid, self._process, timeout)
+            recorded = self._read_pidfile()
+            if recorded is not None and recorded[0] == self.pid:
+                self.pidfile.unlink(missing_ok=True)
+        self.pid, self._process, self.reused, self.guest = None, None, False, False
 
     def __enter__(self) -> Self:
         return self.start()
@@ -173,16 +181,18 @@ class EmbeddedTemporal:
             + self.log_tail()
         )
 
-    def _read_pidfile(self) -> tuple[int, int] | None:
+    def _read_pidfile(self) -> tuple[int, int, int | None] | None:
+        """(server pid, port, pid of the process that owns it)."""
         try:
             record = json.loads(self.pidfile.read_text())
-            return int(record["pid"]), int(record["port"])
+            owner = record.get("owner")
+            return int(record["pid"]), int(record["port"]), int(owner) if owner is not None else None
         except (FileNotFoundError, ValueError, KeyError, TypeError):
             return None
 
     def _write_pidfile(self) -> None:
-        tmp = self.pidfile.with_suffix(".pid.tmp")
-        tmp.write_text(json.dumps({"pid": self.pid, "port": self.port}))
+        tmp = self.pidfile.with_suffix(f".pid.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"pid": self.pid, "port": self.port, "owner": os.getpid()}))
         tmp.replace(self.pidfile)
 
     def _owns(self, pid: int) -> bool:
