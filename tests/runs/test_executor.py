@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from craftology.container import build_container
 from craftology.errors import BadInput
 from craftology.projects.models import ReviewMode
 from craftology.runs.records import ASSETS, TARGETS
@@ -119,3 +120,20 @@ def test_the_control_plane_indexes_projects_created_and_deleted_in_a_tenant_stor
     project = world.c.projects.get_project(world.tenant, world.project)
     world.c.projects.delete_project(world.tenant, world.project, project.revision)
     assert world.c.projects_index.list(world.tenant) == []
+
+
+def test_assets_accepted_by_another_process_are_reconciled_after_the_run(world: World) -> None:
+    """A worker in another process (here: a second container on the same data dir) accepts assets
+    this process's engine never heard of; reconciling the run's targets catches up."""
+    plan = world.c.sync.plan(world.tenant, world.project)  # builds this process's engine
+    other = build_container(world.c.settings)
+    try:
+        for item in plan.items:
+            task = TargetActivityInput(world.tenant, world.project, "run-2", item.target, item.inputs_digest)
+            assert other.executor.run(task, lambda detail: None).status == GENERATED
+    finally:
+        other.close()
+    assert len(world.c.sync.plan(world.tenant, world.project).items) == len(plan.items)  # not seen yet
+    world.c.engines.reconcile(world.tenant, world.project, plan.targets)
+    assert world.c.sync.plan(world.tenant, world.project).items == ()
+    assert_cache_agrees_with_audit(world)

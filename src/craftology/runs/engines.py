@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from craftology.errors import NotFound
 from craftology.ports.metadata import MetadataStore
 from craftology.projects.changes import Change
 from craftology.projects.models import Card, Project, Shot
 from craftology.projects.service import ProjectService
+from craftology.runs.records import TARGETS
 from craftology.runs.state import load_state
 from craftology.sync.engine import SyncEngine
 from craftology.sync.fingerprint import ModelSpec, Provenance
@@ -101,6 +103,25 @@ class EngineCache:
 
     def on_accepted(self, tenant: str, project_id: str, provenance: Provenance) -> None:
         self._apply(tenant, project_id, AssetAccepted(provenance.target, provenance))
+
+    def reconcile(self, tenant: str, project_id: str, targets: Iterable[str]) -> None:
+        """Catch up with assets accepted by workers in other processes: re-read these targets'
+        records and apply what this engine has not seen. Costs what the run touched."""
+        with self._lock:
+            engine = self._engines.get((tenant, project_id))
+            if engine is None:
+                return
+            for target in targets:
+                try:
+                    record = self._metadata.get(tenant, TARGETS, target)
+                except NotFound:
+                    continue
+                data = record.data.get("provenance")
+                if not data:
+                    continue
+                provenance = Provenance.from_dict(data)
+                if engine.state.accepted.get(target) != provenance:
+                    self._apply(tenant, project_id, AssetAccepted(target, provenance))
 
     def on_pinned(self, tenant: str, project_id: str, target: str, pinned: bool) -> None:
         self._apply(tenant, project_id, Pinned(target, pinned))

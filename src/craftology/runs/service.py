@@ -27,6 +27,8 @@ from craftology.sync.causes import TargetStatus
 from craftology.sync.plan import Plan
 from craftology.workflows.models import (
     FAILED,
+    GENERATED,
+    SKIPPED,
     SUPERSEDED,
     SyncRunInput,
     SyncRunProgress,
@@ -225,6 +227,8 @@ class SyncService:
             self._emit(run.tenant_id, "run.finished", run.id, {"status": RunStatus.FAILED.value})
             return
         except WorkflowFailureError as error:
+            # Some targets may have been accepted before it failed, possibly by another process.
+            self._engines.forget(run.tenant_id, run.project_id)
             cancelled = "cancel" in str(error.cause).lower()
             status = RunStatus.CANCELLED if cancelled else RunStatus.FAILED
             self._runs.set_status(run.tenant_id, run.id, status, error=str(error.cause))
@@ -234,6 +238,9 @@ class SyncService:
 
     async def _record(self, run: Run, result: SyncRunResult) -> None:
         counts = result.counts
+        # Workers in other processes accepted some of these; bring this process's engine up to date.
+        finished = [o.target for o in result.outcomes if o.status in (GENERATED, SKIPPED)]
+        await asyncio.to_thread(self._engines.reconcile, run.tenant_id, run.project_id, finished)
         self._runs.update_counters(
             run.tenant_id,
             run.id,
