@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-exec uv run --frozen craftology demo \
+exec .venv/bin/craftology demo \
   --brief "A 30-second ad for trail shoes: a runner on a mountain trail at dusk, six shots, handheld" \
   --out out --data-dir .craftology "$@"

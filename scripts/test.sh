@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The test command: installs everything the tests need (Python environment, PostgreSQL server
-# binaries), then runs the linters, the type checker and the whole test suite.
+# binaries), then runs the linters, the type checker and the whole test suite from the locked .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 bash scripts/install-servers.sh
-uv run --frozen ruff check src tests bench
-uv run --frozen ruff format --check src tests bench
-uv run --frozen mypy --strict src
-uv run --frozen pytest "$@"
+.venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
+.venv/bin/mypy --strict src
+.venv/bin/pytest "$@"
