@@ -42,8 +42,7 @@ log = logging.getLogger(__name__)
 SOURCE = "craftology/sync"
 MAX_FOLLOW_UPS = 3
 # How soon Temporal retries a target whose worker died (kill -9, lost pod) on another worker. The
-# executor heartbeats around each generator call and every 0.5 s of simulated latency, so one
-# generator call must return within this; the preview models take well under a second.
+# executor heartbeats every few seconds, during model calls too, so long generations are not cut off.
 HEARTBEAT_TIMEOUT_SECONDS = 15.0
 
 
