@@ -41,21 +41,23 @@ def dead_pid() -> int:
 def test_workflows_survive_a_restart_and_a_stale_pidfile_is_ignored(tmp_path: Path) -> None:
     server = EmbeddedTemporal(tmp_path / "data", port=free_port())
     server.start()
-    first_pid = server.pid
-    assert first_pid is not None
-    assert json.loads(server.pidfile.read_text()) == {
-        "pid": first_pid,
-        "port": server.port,
-        "owner": os.getpid(),
-    }
-    run_input = make_input([TargetTask("a")])
+    try:  # a failed assertion must not leave the server running
+        first_pid = server.pid
+        assert first_pid is not None
+        assert json.loads(server.pidfile.read_text()) == {
+            "pid": first_pid,
+            "port": server.port,
+            "owner": os.getpid(),
+        }
+        run_input = make_input([TargetTask("a")])
 
-    async def submit() -> str:
-        client = await connect(server.address)
-        return (await start_sync_run(client, run_input, f"nobody-{uuid.uuid4().hex}")).id
+        async def submit() -> str:
+            client = await connect(server.address)
+            return (await start_sync_run(client, run_input, f"nobody-{uuid.uuid4().hex}")).id
 
-    workflow_id = run(submit())
-    server.stop()
+        workflow_id = run(submit())
+    finally:
+        server.stop()
     assert gone(first_pid)
     assert not server.pidfile.exists()
 
