@@ -19,7 +19,7 @@ from craftology.agents.brief import decompose
 from craftology.container import Container
 from craftology.controlplane.runs import Run
 from craftology.projects.models import ShotIn
-from craftology.runs.records import ASSETS, TARGETS
+from craftology.runs.acceptance import accepted_blob
 from craftology.runs.state import load_state
 from craftology.sync.audit import expected_targets_for_card_visual_edit
 from craftology.sync.plan import Plan
@@ -76,9 +76,7 @@ def _generated_targets(c: Container, tenant: str, first: Run, last: Run) -> list
 
 
 def _accepted_blob(c: Container, tenant: str, target: str) -> bytes:
-    record = c.metadata.get(tenant, TARGETS, target)
-    asset = c.metadata.get(tenant, ASSETS, record.data["accepted_asset_id"])
-    return c.assets.read_bytes(tenant, asset.data["blob_key"])
+    return accepted_blob(c.metadata, c.assets, tenant, target)
 
 
 def contact_sheet(frames: list[bytes], columns: int = 3, thumb_width: int = 384) -> Image.Image:

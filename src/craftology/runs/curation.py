@@ -9,8 +9,9 @@ from craftology.errors import BadInput, NotFound
 from craftology.ports.assets import AssetStore
 from craftology.ports.events import Event, EventBus
 from craftology.ports.metadata import MetadataStore, Page, Put, Query, Record
+from craftology.runs.acceptance import accept_put, current_target
 from craftology.runs.engines import EngineCache
-from craftology.runs.records import ASSETS, TARGETS, now_iso, target_record, uploaded_asset_id
+from craftology.runs.records import ASSETS, TARGETS, now_iso, uploaded_asset_id
 from craftology.sync.fingerprint import Provenance
 from craftology.sync.targets import TargetKind, parse_target
 
@@ -41,12 +42,6 @@ class Curation:
     def find_assets(self, tenant: str, query: Query) -> Page:
         return self._metadata.find(tenant, query)
 
-    def _current(self, tenant: str, target: str) -> dict[str, Any]:
-        try:
-            return dict(self._metadata.get(tenant, TARGETS, target).data)
-        except NotFound:
-            return target_record(target, None, None, pinned=False)
-
     def _require_target(self, tenant: str, project_id: str, target: str) -> None:
         parse_target(target)
         with self._engines.lock:
@@ -62,7 +57,7 @@ class Curation:
 
     def pin(self, tenant: str, project_id: str, target: str, pinned: bool) -> dict[str, Any]:
         self._require_target(tenant, project_id, target)
-        record = self._current(tenant, target)
+        record = current_target(self._metadata, tenant, target)
         record["pinned"] = pinned
         self._metadata.commit(tenant, [Put(TARGETS, target, record, project_id=project_id)])
         self._engines.on_pinned(tenant, project_id, target, pinned)
@@ -114,12 +109,11 @@ class Curation:
         provenance: Provenance,
         extra: list[Put],
     ) -> dict[str, Any]:
-        record = self._current(tenant, target)
-        record.update(accepted_asset_id=asset_id, provenance=provenance.to_dict())
-        self._metadata.commit(tenant, [*extra, Put(TARGETS, target, record, project_id=project_id)])
+        accept = accept_put(self._metadata, tenant, project_id, asset_id, provenance)
+        self._metadata.commit(tenant, [*extra, accept])
         self._engines.on_accepted(tenant, project_id, provenance)
         self._emit(tenant, "target.accepted", target, {"project_id": project_id, "asset_id": asset_id})
-        return record
+        return accept.data
 
     def _emit(self, tenant: str, kind: str, target: str, data: dict[str, Any]) -> None:
         self._events.publish(Event(type=kind, source=SOURCE, tenant=tenant, subject=target, data=data))

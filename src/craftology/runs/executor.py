@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from craftology.errors import BadInput, NotFound
 from craftology.ports.assets import AssetStore
@@ -18,9 +19,10 @@ from craftology.ports.generator import Generator, Media
 from craftology.ports.metadata import MetadataStore, Put
 from craftology.projects.models import ReviewMode
 from craftology.projects.service import ProjectService
+from craftology.runs.acceptance import accept_put, accepted_blob, current_target
 from craftology.runs.heartbeat import heartbeating
 from craftology.runs.partial import load_for_target, resolve_target
-from craftology.runs.records import ASSETS, TARGETS, generated_asset_id, now_iso, target_record
+from craftology.runs.records import ASSETS, generated_asset_id, now_iso
 from craftology.runs.requests import build_request
 from craftology.sync.fingerprint import ModelSpec, Provenance, Resolved
 from craftology.sync.targets import TargetKind
@@ -99,25 +101,18 @@ class TargetExecutor:
     def _accept(
         self, tenant: str, project_id: str, asset_id: str, resolved: Resolved, extra: list[Put]
     ) -> None:
-        pinned = False
-        try:
-            current = self.metadata.get(tenant, TARGETS, resolved.target)
-            if current.data.get("accepted_asset_id") == asset_id and not extra:
-                return
-            pinned = bool(current.data.get("pinned"))
-        except NotFound:
-            pass
-        record = target_record(resolved.target, asset_id, resolved.provenance().to_dict(), pinned)
-        self.metadata.commit(tenant, [*extra, Put(TARGETS, resolved.target, record, project_id=project_id)])
-        self.on_accepted(tenant, project_id, resolved.provenance())
+        provenance = resolved.provenance()
+        if (
+            not extra
+            and current_target(self.metadata, tenant, resolved.target).get("accepted_asset_id") == asset_id
+        ):
+            return  # a retried activity whose first attempt got this far
+        accept = accept_put(self.metadata, tenant, project_id, asset_id, provenance)
+        self.metadata.commit(tenant, [*extra, accept])
+        self.on_accepted(tenant, project_id, provenance)
 
     def _blob_of_accepted(self, tenant: str) -> Callable[[str], bytes]:
-        def read(target: str) -> bytes:
-            record = self.metadata.get(tenant, TARGETS, target)
-            asset = self.metadata.get(tenant, ASSETS, record.data["accepted_asset_id"])
-            return self.assets.read_bytes(tenant, asset.data["blob_key"])
-
-        return read
+        return partial(accepted_blob, self.metadata, self.assets, tenant)
 
     def _emit(self, task: TargetActivityInput, kind: str, data: dict[str, object]) -> None:
         self.events.publish(

@@ -7,6 +7,7 @@ from craftology.ports.metadata import MetadataStore
 from craftology.projects.models import Card, Project, Shot
 from craftology.projects.service import ProjectService
 from craftology.runs.records import TARGETS
+from craftology.runs.state import load_state
 from craftology.sync.engine import SyncEngine
 from craftology.sync.fingerprint import ModelSpec, Provenance, Resolved
 from craftology.sync.state import ProjectState
@@ -36,14 +37,12 @@ def load_for_target(
     """A ProjectState holding the project plus exactly the cards, shots and accepted upstream
     assets `target` depends on. The cut needs every shot, so it loads the whole project."""
     kind, subject = parse_target(target)
+    if kind is TargetKind.CUT:
+        return load_state(tenant, project_id, projects, metadata, models)
     project: Project = projects.get_project(tenant, project_id).value
     cards: dict[str, Card] = {}
     shots: dict[str, Shot] = {}
     upstream: list[str] = []
-    if kind is TargetKind.CUT:
-        from craftology.runs.state import load_state
-
-        return load_state(tenant, project_id, projects, metadata, models)
     if kind is TargetKind.SHEET:
         cards[subject] = projects.get_card(tenant, project_id, subject).value
     else:
