@@ -16,12 +16,15 @@ import statistics
 import time
 from typing import Any
 
+from _cross_process import cross_process_ms
 from craftology.projects.models import Card, CardKind, Project, ProjectSettings, Shot
 from craftology.sync import (
     CardUpserted,
     CodeVersion,
     ModelSpec,
     ProjectState,
+    ShotDeleted,
+    ShotUpserted,
     SyncEngine,
     TargetKind,
     accept_everything,
@@ -49,7 +52,7 @@ def _models() -> dict[TargetKind, ModelSpec]:
     }
 
 
-def build_state(shot_count: int, seed: int = 7) -> ProjectState:
+def build_state(shot_count: int, seed: int = 7, hot_shots: int = HOT_SHOTS) -> ProjectState:
     """All targets accepted as generated now, so every one of them is FRESH."""
     rng = random.Random(seed)
     project = Project(id="bench", name="Bench", settings=ProjectSettings(shot_count=shot_count))
@@ -67,7 +70,7 @@ def build_state(shot_count: int, seed: int = 7) -> ProjectState:
     others = card_ids[1:]
     # The hot card is in HOT_SHOTS shots at every size (1% of 10,000), so a bigger project changes
     # only what the edit does NOT touch: the incremental cost should not grow with it.
-    hot_every = max(1, shot_count // HOT_SHOTS)
+    hot_every = max(1, shot_count // hot_shots)
     shots: dict[str, Shot] = {}
     for i in range(shot_count):
         refs = rng.sample(others, rng.randint(1, 3))
@@ -106,6 +109,32 @@ def measure_incremental(engine: SyncEngine) -> tuple[float, int]:
     return statistics.median(timings), plan_size
 
 
+def measure_cold_edit(shot_count: int) -> float:
+    """Median ms of the first edit + plan on an engine just built (nothing warmed by earlier edits)."""
+    timings = []
+    for _ in range(3):
+        engine = SyncEngine(build_state(shot_count))
+        start = time.perf_counter()
+        engine.apply(_edit(engine.state.cards[HOT_CARD], "red"))
+        engine.plan()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def measure_structural(engine: SyncEngine) -> float:
+    """Median ms of adding a shot (at the end, as the API does) and planning; removed again untimed."""
+    timings = []
+    count = len(engine.state.shots)
+    for repeat in range(REPEATS):
+        shot = Shot(id=f"new-{repeat}", project_id=engine.state.project.id, order=count, description="new")
+        start = time.perf_counter()
+        engine.apply(ShotUpserted(shot))
+        engine.plan()
+        timings.append((time.perf_counter() - start) * 1000)
+        engine.apply(ShotDeleted(shot.id))
+    return statistics.median(timings)
+
+
 def run(shots_10k: int = 10_000, shots_100k: int = 100_000) -> dict[str, Any]:
     t0 = time.perf_counter()
     state = build_state(shots_10k)
@@ -128,6 +157,13 @@ def run(shots_10k: int = 10_000, shots_100k: int = 100_000) -> dict[str, Any]:
     engine_100k = SyncEngine(build_state(shots_100k))
     build_100k_s = time.perf_counter() - t0
     incremental_100k_ms, plan_size_100k = measure_incremental(engine_100k)
+    structural_100k_ms = measure_structural(engine_100k)
+    del engine_100k
+    engine_1pct = SyncEngine(build_state(shots_100k, hot_shots=shots_100k // 100))
+    incremental_1pct_ms, plan_size_1pct = measure_incremental(engine_1pct)
+    del engine_1pct
+    cold_ms = measure_cold_edit(shots_10k)
+    cross_ms, cross_plan = cross_process_ms(build_state(shots_10k), HOT_CARD, repeats=5)
     return {
         "shots": shots_10k,
         "cards": CARDS,
@@ -143,6 +179,13 @@ def run(shots_10k: int = 10_000, shots_100k: int = 100_000) -> dict[str, Any]:
         "incremental_ms_100k": round(incremental_100k_ms, 3),
         "plan_size_100k": plan_size_100k,
         "growth_10k_to_100k": round(incremental_100k_ms / incremental_ms, 2),
+        "cold_edit_ms": round(cold_ms, 3),
+        "structural_ms_100k": round(structural_100k_ms, 3),
+        "structural_vs_incremental_100k": round(structural_100k_ms / incremental_100k_ms, 2),
+        "incremental_ms_1pct_100k": round(incremental_1pct_ms, 3),
+        "plan_size_1pct_100k": plan_size_1pct,
+        "cross_process_ms": round(cross_ms, 3),
+        "cross_process_plan_size": cross_plan,
     }
 
 

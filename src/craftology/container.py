@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -24,13 +23,9 @@ from craftology.registry.service import ModelRegistry
 from craftology.runs.engines import EngineCache
 from craftology.runs.executor import TargetExecutor
 from craftology.runs.service import SyncService
-from craftology.runs.state import model_specs
-from craftology.sync.fingerprint import ModelSpec
-from craftology.sync.targets import TargetKind
+from craftology.runs.state import ProjectModels
 from craftology.tenancy.service import TenancyService
 from craftology.workflows import worker
-
-MODEL_CACHE_SECONDS = 5.0
 
 
 def metadata_store(settings: Settings) -> MetadataStore:
@@ -64,25 +59,6 @@ def _generators() -> dict[str, Generator]:
 
 
 @dataclass
-class ModelSpecs:
-    """The registry's current model per target kind, re-read at most every few seconds: activities
-    ask for it once per target."""
-
-    registry: ModelRegistry
-    _cached: dict[TargetKind, ModelSpec] = field(default_factory=dict)
-    _at: float = 0.0
-
-    def __call__(self) -> dict[TargetKind, ModelSpec]:
-        if not self._cached or time.monotonic() - self._at > MODEL_CACHE_SECONDS:
-            self._cached = model_specs(self.registry)
-            self._at = time.monotonic()
-        return self._cached
-
-    def refresh(self) -> None:
-        self._at = 0.0
-
-
-@dataclass
 class Container:
     settings: Settings
     control: Engine
@@ -91,7 +67,7 @@ class Container:
     events: EventBus
     tenancy: TenancyService
     registry: ModelRegistry
-    models: ModelSpecs
+    models: ProjectModels
     projects_index: ProjectsIndex
     runs: RunsRepository
     projects: ProjectService
@@ -136,11 +112,10 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
     events = event_bus(settings)
     registry = ModelRegistry(control)
     registry.seed_preview_models()
-    models = ModelSpecs(registry)
+    models = ProjectModels(registry)
     projects = ProjectService(metadata)
     engines = EngineCache(projects, metadata, models)
     projects_index = ProjectsIndex(control)
-    projects.listeners.append(engines.on_project_change)
     projects.listeners.append(lambda change: index_project(projects_index, change))
     executor = TargetExecutor(
         projects,
@@ -150,7 +125,6 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
         generators or _generators(),
         models,
         simulated_latency=settings.generation.simulated_latency_seconds,
-        on_accepted=engines.on_accepted,
     )
     runs = RunsRepository(control)
     container = Container(

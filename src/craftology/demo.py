@@ -124,7 +124,13 @@ async def run_demo(
     )
     plan = c.sync.plan(demo.tenant, demo.project_id)
     show_plan(plan)
-    state = load_state(demo.tenant, demo.project_id, c.projects, c.metadata, c.models())
+    state = load_state(
+        demo.tenant,
+        demo.project_id,
+        c.projects,
+        c.metadata,
+        c.models(c.projects.get_project(demo.tenant, demo.project_id).value),
+    )
     expected = sorted(expected_targets_for_card_visual_edit(state, card_id))
 
     second, second_seconds = await sync(c, demo, follow)

@@ -141,3 +141,20 @@ def test_sqlite_errors_become_storage_errors(store: SqliteMetadataStore, tmp_pat
         store.get("broken", "shots", "s1")
     with pytest.raises(StorageError):
         store.commit("broken", [Put("shots", "s1", {})])
+
+
+def test_a_sandbox_from_before_the_change_feed_gets_its_index_on_open(tmp_path: Path) -> None:
+    old = SqliteMetadataStore(tmp_path)
+    old.provision("acme")
+    old.commit("acme", [Put("shots", "s1", {"v": 1}, project_id="p1")])
+    old.close()
+    with sqlite3.connect(tmp_path / "acme" / "metadata.db") as conn:
+        conn.execute("DROP INDEX history_by_project")
+        conn.execute("PRAGMA user_version=1")
+    store = SqliteMetadataStore(tmp_path)
+    assert [c.id for c in store.changes("acme", "p1")] == ["s1"]
+    with sqlite3.connect(tmp_path / "acme" / "metadata.db") as conn:
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "history_by_project" in names
+        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+    store.close()

@@ -240,3 +240,30 @@ def test_scan_streams_every_record_in_id_order(metadata_store: MetadataStore, te
     odd = [r.id for r in metadata_store.scan(tenant, "shots", project_id="big")]
     assert odd == ids[1::2]
     assert all(r.data == {"i": r.id} for r in metadata_store.scan(tenant, "shots", project_id="small"))
+
+
+def test_change_feed_lists_a_projects_writes_in_commit_order(
+    metadata_store: MetadataStore, tenant: str
+) -> None:
+    assert metadata_store.head(tenant) == 0
+    metadata_store.commit(tenant, [Put("shots", "a", {"v": 1}, project_id="p1"),
+                                   Put("shots", "x", {"v": 1}, project_id="p2")])  # fmt: skip
+    mark = metadata_store.head(tenant)
+    metadata_store.commit(tenant, [Put("shots", "a", {"v": 2}, project_id="p1"), Delete("shots", "x")])
+    metadata_store.commit(tenant, [Delete("shots", "a"), Put("cards", "b", {"v": 3}, project_id="p1")])
+    feed = metadata_store.changes(tenant, "p1")
+    assert [(c.collection, c.id, c.data) for c in feed] == [
+        ("shots", "a", {"v": 1}), ("shots", "a", {"v": 2}), ("shots", "a", None), ("cards", "b", {"v": 3})
+    ]  # fmt: skip
+    assert [c.seq for c in feed] == sorted({c.seq for c in feed})
+    assert feed[-1].seq == metadata_store.head(tenant)
+    assert [c.data for c in metadata_store.changes(tenant, "p1", after=mark)] == [{"v": 2}, None, {"v": 3}]
+    assert [c.id for c in metadata_store.changes(tenant, "p1", after=feed[1].seq, limit=1)] == ["a"]
+    assert [c.data for c in metadata_store.changes(tenant, "p2")] == [{"v": 1}, None]
+    assert metadata_store.changes(tenant, "p1", after=metadata_store.head(tenant)) == []
+
+
+def test_change_feed_is_per_tenant(metadata_store: MetadataStore, tenant: str, other_tenant: str) -> None:
+    metadata_store.commit(tenant, [Put("shots", "a", {"v": 1}, project_id="p1")])
+    assert metadata_store.changes(other_tenant, "p1") == []
+    assert metadata_store.head(other_tenant) == 0

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from craftology.container import build_container
 from craftology.errors import BadInput
 from craftology.projects.models import ReviewMode
+from craftology.registry.models import ModelKind
 from craftology.runs.records import ASSETS, TARGETS
 from craftology.runs.state import load_state
 from craftology.sync.audit import full_audit
@@ -31,7 +34,13 @@ def blob_count(w: World) -> int:
 
 
 def assert_cache_agrees_with_audit(w: World) -> None:
-    state = load_state(w.tenant, w.project, w.c.projects, w.c.metadata, w.c.models())
+    state = load_state(
+        w.tenant,
+        w.project,
+        w.c.projects,
+        w.c.metadata,
+        w.c.models(w.c.projects.get_project(w.tenant, w.project).value),
+    )
     audit = full_audit(state)
     live = {s.target: s for s in w.c.sync.statuses(w.tenant, w.project)}
     assert live == audit
@@ -122,18 +131,31 @@ def test_the_control_plane_indexes_projects_created_and_deleted_in_a_tenant_stor
     assert world.c.projects_index.list(world.tenant) == []
 
 
-def test_assets_accepted_by_another_process_are_reconciled_after_the_run(world: World) -> None:
-    """A worker in another process (here: a second container on the same data dir) accepts assets
-    this process's engine never heard of; reconciling the run's targets catches up."""
+def test_what_another_process_writes_is_in_the_next_plan_of_this_one(world: World) -> None:
+    """A second container on the same data dir stands for another process (an API pod, a worker):
+    its edits, its accepted assets and its model upgrades reach this process's next plan at once."""
     plan = world.c.sync.plan(world.tenant, world.project)  # builds this process's engine
     other = build_container(world.c.settings)
     try:
         for item in plan.items:
             task = TargetActivityInput(world.tenant, world.project, "run-2", item.target, item.inputs_digest)
             assert other.executor.run(task, lambda detail: None).status == GENERATED
+        assert world.c.sync.plan(world.tenant, world.project).items == ()
+        assert_cache_agrees_with_audit(world)
+
+        card = other.projects.get_card(world.tenant, world.project, world.park)
+        other.projects.update_card(world.tenant, world.project, world.park,
+                                   {"attributes": {"time_of_day": "night"}}, card.revision)  # fmt: skip
+        stale = world.c.sync.status(world.tenant, world.project, f"card/{world.park}/sheet")
+        assert [c.render() for c in stale.causes] == [
+            f'DATA cards/{world.park}.attributes.time_of_day "dusk"→"night"'
+        ]
+        assert_cache_agrees_with_audit(world)
+
+        clip = other.registry.current(ModelKind.CLIP)
+        other.registry.register(replace(clip, version="9.0"))
+        causes = world.c.sync.status(world.tenant, world.project, f"shot/{world.shots[0]}/clip").causes
+        assert f"CODE {clip.id} {clip.version}→9.0" in [c.render() for c in causes]
+        assert_cache_agrees_with_audit(world)
     finally:
         other.close()
-    assert len(world.c.sync.plan(world.tenant, world.project).items) == len(plan.items)  # not seen yet
-    world.c.engines.reconcile(world.tenant, world.project, plan.targets)
-    assert world.c.sync.plan(world.tenant, world.project).items == ()
-    assert_cache_agrees_with_audit(world)

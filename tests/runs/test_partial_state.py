@@ -12,7 +12,7 @@ from .test_executor import run_item, run_plan
 def assert_partial_resolution_matches_the_engine(w: World) -> None:
     engine = w.c.engines.get(w.tenant, w.project)
     for target in engine.targets():
-        partial = load_for_target(w.tenant, w.project, target, w.c.projects, w.c.metadata, w.c.models())
+        partial = load_for_target(w.tenant, w.project, target, w.c.projects, w.c.metadata, w.c.models)
         assert resolve_target(partial, target) == engine.resolve(target), target
 
 

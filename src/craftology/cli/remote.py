@@ -72,6 +72,12 @@ def print_plan_dict(body: dict[str, Any]) -> None:
         )
         for cause in item["causes"][:5]:
             out.print(f"        {cause.get('text', cause)}", highlight=False, markup=False)
+    for kept in body.get("kept_models", []):
+        out.print(
+            f"   -  KEPT    {kept['kind']} targets stay on {kept['model_id']} {kept['kept_version']} "
+            f"(the registry has {kept['current_model_id']} {kept['current_version']}; not re-rendered)",
+            highlight=False,
+        )
     out.print(f"{body['count']} targets, estimated cost {body['total_cost']:.4f}", highlight=False)
 
 

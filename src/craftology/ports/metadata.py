@@ -52,6 +52,18 @@ class Page:
 
 
 @dataclass(frozen=True)
+class RecordChange:
+    """One committed write of one record, as the change feed tells it. `seq` increases in commit
+    order within a tenant (and in op order within a commit); `data` is None for a deletion."""
+
+    seq: int
+    collection: str
+    id: str
+    project_id: str | None
+    data: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
 class Query:
     collection: str
     project_id: str | None = None
@@ -84,3 +96,11 @@ class MetadataStore(Protocol):
 
     def history(self, tenant: str, collection: str, record_id: str) -> list[Record]:
         """Every revision of a record, oldest first (deletions included, with empty data)."""
+
+    def changes(self, tenant: str, project_id: str, after: int = 0, limit: int = 1000) -> list[RecordChange]:
+        """The change feed of one project: writes with seq > `after`, oldest first, at most `limit`.
+        Every process catches up from it, so what one process commits, every other one sees."""
+
+    def head(self, tenant: str) -> int:
+        """The seq of the tenant's latest write (0 when there is none): a reader that has caught up
+        to it has seen every committed write."""

@@ -6,7 +6,7 @@ Limits are deliberate: a brief or a description is prose for a model, not a docu
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -89,12 +89,28 @@ def _check_json_size(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+class KeptModel(Strict):
+    """One exact model version a project keeps for a kind of target instead of following the
+    registry's current one: its assets stay fresh when a newer version is registered."""
+
+    model_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
+    version: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$")]
+
+
+TargetKindName = Literal["sheet", "keyframe", "clip", "cut"]
+
+
 class ProjectSettings(Strict):
     aspect_ratio: AspectRatio = AspectRatio.WIDE
     fps: int = Field(default=24, ge=8, le=60)
     shot_count: int = Field(default=6, ge=1, le=200_000)
     style: Text = "clean preview"
     review_mode: ReviewMode = ReviewMode.AUTO_ACCEPT
+    keep_models: dict[TargetKindName, KeptModel] = Field(
+        default_factory=dict,
+        description="Kinds of target that keep an exact model version; every other kind follows the "
+        "registry, so registering a newer version makes its assets stale (re-render).",
+    )
 
 
 class ProjectIn(Strict):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from craftology.errors import NotFound
+from craftology.errors import Conflict, NotFound, PreconditionFailed
 from craftology.ports.assets import AssetStore
-from craftology.ports.metadata import MetadataStore, Put
+from craftology.ports.metadata import MUST_NOT_EXIST, MetadataStore, Put
 from craftology.runs.records import ASSETS, TARGETS, target_record
 from craftology.sync.fingerprint import Provenance
 
@@ -19,13 +20,50 @@ def current_target(metadata: MetadataStore, tenant: str, target: str) -> dict[st
         return target_record(target, None, None, pinned=False)
 
 
-def accept_put(
-    metadata: MetadataStore, tenant: str, project_id: str, asset_id: str, provenance: Provenance
-) -> Put:
-    """The write that makes `asset_id` the accepted version of its target, keeping its pin."""
-    record = current_target(metadata, tenant, provenance.target)
-    record.update(accepted_asset_id=asset_id, provenance=provenance.to_dict())
-    return Put(TARGETS, provenance.target, record, project_id=project_id)
+def update_target(
+    metadata: MetadataStore,
+    tenant: str,
+    project_id: str,
+    target: str,
+    change: Callable[[dict[str, Any]], None],
+    extra: Sequence[Put] = (),
+    attempts: int = 5,
+) -> dict[str, Any]:
+    """Change a target's record compare-and-set, committed with `extra` in one transaction: a pin
+    racing an accept is re-read and re-applied instead of one of them silently losing the other."""
+    for attempt in range(attempts):
+        try:
+            current = metadata.get(tenant, TARGETS, target)
+            record, expect = dict(current.data), current.revision
+        except NotFound:
+            record, expect = target_record(target, None, None, pinned=False), MUST_NOT_EXIST
+        change(record)
+        try:
+            metadata.commit(
+                tenant, [*extra, Put(TARGETS, target, record, project_id=project_id, expect=expect)]
+            )
+        except (PreconditionFailed, Conflict):
+            if attempt == attempts - 1:
+                raise
+            continue
+        return record
+    raise AssertionError("unreachable")
+
+
+def accept(
+    metadata: MetadataStore,
+    tenant: str,
+    project_id: str,
+    asset_id: str,
+    provenance: Provenance,
+    extra: Sequence[Put] = (),
+) -> dict[str, Any]:
+    """Make `asset_id` the accepted version of its target, keeping its pin and seed."""
+
+    def accepted(record: dict[str, Any]) -> None:
+        record.update(accepted_asset_id=asset_id, provenance=provenance.to_dict())
+
+    return update_target(metadata, tenant, project_id, provenance.target, accepted, extra)
 
 
 def accepted_blob(metadata: MetadataStore, assets: AssetStore, tenant: str, target: str) -> bytes:

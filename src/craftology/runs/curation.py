@@ -9,9 +9,9 @@ from craftology.errors import BadInput, NotFound
 from craftology.ports.assets import AssetStore
 from craftology.ports.events import Event, EventBus
 from craftology.ports.metadata import MetadataStore, Page, Put, Query, Record
-from craftology.runs.acceptance import accept_put, current_target
+from craftology.runs.acceptance import accept, update_target
 from craftology.runs.engines import EngineCache
-from craftology.runs.records import ASSETS, TARGETS, now_iso, uploaded_asset_id
+from craftology.runs.records import ASSETS, now_iso, uploaded_asset_id
 from craftology.sync.fingerprint import Provenance
 from craftology.sync.targets import TargetKind, parse_target
 
@@ -57,13 +57,31 @@ class Curation:
 
     def pin(self, tenant: str, project_id: str, target: str, pinned: bool) -> dict[str, Any]:
         self._require_target(tenant, project_id, target)
-        record = current_target(self._metadata, tenant, target)
-        record["pinned"] = pinned
-        self._metadata.commit(tenant, [Put(TARGETS, target, record, project_id=project_id)])
-        self._engines.on_pinned(tenant, project_id, target, pinned)
+
+        def pin(record: dict[str, Any]) -> None:
+            record["pinned"] = pinned
+
+        record = update_target(self._metadata, tenant, project_id, target, pin)
         self._emit(
             tenant, "target.pinned" if pinned else "target.unpinned", target, {"project_id": project_id}
         )
+        return record
+
+    def set_seed(self, tenant: str, project_id: str, target: str, seed: int | None) -> dict[str, Any]:
+        """Give a target its own seed (None: back to the default derived from the target id). Its
+        accepted asset turns STALE with a SEED cause until it is made again with that seed."""
+        self._require_target(tenant, project_id, target)
+        if seed is not None and not 0 <= seed < 2**63:
+            raise BadInput("a seed is a whole number from 0 to 2^63-1")
+
+        def seeded(record: dict[str, Any]) -> None:
+            if seed is None:
+                record.pop("seed", None)
+            else:
+                record["seed"] = seed
+
+        record = update_target(self._metadata, tenant, project_id, target, seeded)
+        self._emit(tenant, "target.seeded", target, {"project_id": project_id, "seed": seed})
         return record
 
     def upload(
@@ -109,11 +127,9 @@ class Curation:
         provenance: Provenance,
         extra: list[Put],
     ) -> dict[str, Any]:
-        accept = accept_put(self._metadata, tenant, project_id, asset_id, provenance)
-        self._metadata.commit(tenant, [*extra, accept])
-        self._engines.on_accepted(tenant, project_id, provenance)
+        record = accept(self._metadata, tenant, project_id, asset_id, provenance, extra)
         self._emit(tenant, "target.accepted", target, {"project_id": project_id, "asset_id": asset_id})
-        return accept.data
+        return record
 
     def _emit(self, tenant: str, kind: str, target: str, data: dict[str, Any]) -> None:
         self._events.publish(Event(type=kind, source=SOURCE, tenant=tenant, subject=target, data=data))

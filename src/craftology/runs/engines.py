@@ -1,9 +1,11 @@
-"""One live SyncEngine per project, kept current incrementally.
+"""One live SyncEngine per project, caught up from the stores before every answer.
 
-Built from the stores on first use (a full audit), then every committed edit made through the
-ProjectService, and every asset this process accepts, is applied as an incremental change, so
-status and plans cost what an edit touches rather than what the project holds. Anything
-unexpected drops the entry; the next use rebuilds it from the stores.
+The cache is an optimisation, never the place something is known: before it answers, an engine
+reads the project's change feed in the metadata store from the last write it applied, and the
+registry's current models, and applies what it has not seen as incremental changes. So every process
+over the same stores gives the same statuses and plans, at once, and status and plans still cost
+what an edit touches rather than what the project holds. Anything unexpected drops the entry; the
+next use rebuilds it from the stores.
 """
 
 from __future__ import annotations
@@ -11,46 +13,95 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from craftology.errors import NotFound
-from craftology.ports.metadata import MetadataStore
-from craftology.projects.changes import Change
+from craftology.errors import BadInput, CraftologyError, NotFound
+from craftology.ports.metadata import MetadataStore, RecordChange
 from craftology.projects.models import Card, Project, Shot
 from craftology.projects.service import ProjectService
-from craftology.runs.records import TARGETS
-from craftology.runs.state import load_state
+from craftology.runs.state import ProjectModels, load_state
 from craftology.sync.engine import SyncEngine
 from craftology.sync.fingerprint import ModelSpec, Provenance
+from craftology.sync.plan import KeptModel
 from craftology.sync.state import (
     AssetAccepted,
     CardDeleted,
     CardUpserted,
+    ModelChanged,
     Pinned,
     ProjectUpdated,
+    SeedChanged,
     ShotDeleted,
     ShotUpserted,
 )
-from craftology.sync.state import (
-    Change as EngineChange,
-)
+from craftology.sync.state import Change as EngineChange
 from craftology.sync.targets import TargetKind
 
 log = logging.getLogger(__name__)
 Key = tuple[str, str]
+FEED_PAGE = 1000
+# A build reads the feed's head, then the records; writes landing in between are replayed on top.
+# A replay can trip over a state that already holds a later write, so the build is tried again.
+BUILD_ATTEMPTS = 3
 
 
-def engine_change(change: Change) -> EngineChange | None:
-    """The sync engine's view of one committed record change (None: nothing the engine reads)."""
-    after = change.after
+@dataclass
+class _Entry:
+    engine: SyncEngine
+    seq: int  # the last change-feed entry applied
+
+
+class ProjectDeleted(NotFound):
+    pass
+
+
+def record_changes(engine: SyncEngine, change: RecordChange) -> list[EngineChange]:
+    """What one committed record write means to the engine, given what it already holds. Replaying a
+    write the engine has seen yields nothing, so catching up from an older seq is harmless."""
+    data, state = change.data, engine.state
     match change.collection:
-        case "projects" if after is not None:
-            return ProjectUpdated(Project.model_validate(after))
+        case "projects":
+            if data is None:
+                raise ProjectDeleted(f"no project {change.id!r}")
+            project = Project.model_validate(data)
+            return [ProjectUpdated(project)] if project != state.project else []
         case "cards":
-            return CardUpserted(Card.model_validate(after)) if after else CardDeleted(change.record_id)
+            if data is None:
+                return [CardDeleted(change.id)] if change.id in state.cards else []
+            card = Card.model_validate(data)
+            return [CardUpserted(card)] if state.cards.get(card.id) != card else []
         case "shots":
-            return ShotUpserted(Shot.model_validate(after)) if after else ShotDeleted(change.record_id)
-    return None
+            if data is None:
+                return [ShotDeleted(change.id)] if change.id in state.shots else []
+            shot = Shot.model_validate(data)
+            return [ShotUpserted(shot)] if state.shots.get(shot.id) != shot else []
+        case "targets" if data is not None:
+            return _target_changes(engine, data)
+    return []
+
+
+def _target_changes(engine: SyncEngine, data: dict[str, object]) -> list[EngineChange]:
+    target = str(data["target"])
+    if not engine.graph.exists(target):
+        return []  # the record outlives its card or shot
+    state = engine.state
+    found: list[EngineChange] = []
+    raw = data.get("provenance")
+    if isinstance(raw, dict):
+        provenance = Provenance.from_dict(raw)
+        if state.accepted.get(target) != provenance:
+            found.append(AssetAccepted(target, provenance))
+    if bool(data.get("pinned")) != (target in state.pinned):
+        found.append(Pinned(target, bool(data.get("pinned"))))
+    seed = data.get("seed")
+    if seed != state.seeds.get(target):
+        found.append(SeedChanged(target, seed if isinstance(seed, int) else None))
+    return found
+
+
+def model_changes(engine: SyncEngine, wanted: dict[TargetKind, ModelSpec]) -> list[EngineChange]:
+    have = engine.state.models
+    return [ModelChanged(kind, spec) for kind, spec in wanted.items() if have.get(kind) != spec]
 
 
 class EngineCache:
@@ -58,7 +109,7 @@ class EngineCache:
         self,
         projects: ProjectService,
         metadata: MetadataStore,
-        models: Callable[[], dict[TargetKind, ModelSpec]],
+        models: ProjectModels,
         capacity: int = 64,
     ) -> None:
         self._capacity = capacity
@@ -66,75 +117,68 @@ class EngineCache:
         self._metadata = metadata
         self._models = models
         # Least recently used last; a server with many projects keeps only the busy ones in memory.
-        self._engines: OrderedDict[Key, SyncEngine] = OrderedDict()
+        self._engines: OrderedDict[Key, _Entry] = OrderedDict()
         self._lock = threading.RLock()
-
-    def get(self, tenant: str, project_id: str) -> SyncEngine:
-        """The project's engine; callers hold `lock` while they read from it."""
-        with self._lock:
-            key = (tenant, project_id)
-            engine = self._engines.get(key)
-            if engine is None:
-                state = load_state(tenant, project_id, self._projects, self._metadata, self._models())
-                engine = SyncEngine(state)
-                self._engines[key] = engine
-                while len(self._engines) > self._capacity:
-                    self._engines.popitem(last=False)
-            self._engines.move_to_end(key)
-            return engine
 
     @property
     def lock(self) -> threading.RLock:
         return self._lock
 
-    def forget(self, tenant: str, project_id: str | None = None) -> None:
+    def get(self, tenant: str, project_id: str) -> SyncEngine:
+        """The project's engine, caught up with every committed write; callers hold `lock` while
+        they read from it. NotFound when the project does not exist (any more)."""
         with self._lock:
-            for key in [k for k in self._engines if k[0] == tenant and project_id in (None, k[1])]:
-                del self._engines[key]
-
-    def on_project_change(self, change: Change) -> None:
-        """ProjectService listener."""
-        if change.collection == "projects" and change.after is None:
-            self.forget(change.tenant, change.project_id)
-            return
-        update = engine_change(change)
-        if update is not None:
-            self._apply(change.tenant, change.project_id, update)
-
-    def on_accepted(self, tenant: str, project_id: str, provenance: Provenance) -> None:
-        self._apply(tenant, project_id, AssetAccepted(provenance.target, provenance))
-
-    def reconcile(self, tenant: str, project_id: str, targets: Iterable[str]) -> None:
-        """Catch up with assets accepted by workers in other processes: re-read these targets'
-        records and apply what this engine has not seen. Costs what the run touched."""
-        with self._lock:
-            engine = self._engines.get((tenant, project_id))
-            if engine is None:
-                return
-            for target in targets:
+            key = (tenant, project_id)
+            entry = self._engines.get(key)
+            if entry is not None:
                 try:
-                    record = self._metadata.get(tenant, TARGETS, target)
-                except NotFound:
-                    continue
-                data = record.data.get("provenance")
-                if not data:
-                    continue
-                provenance = Provenance.from_dict(data)
-                if engine.state.accepted.get(target) != provenance:
-                    self._apply(tenant, project_id, AssetAccepted(target, provenance))
+                    self._catch_up(tenant, project_id, entry)
+                except Exception as error:
+                    # Half-applied or refused: nothing of it is kept; a rebuild says what is wrong.
+                    del self._engines[key]
+                    entry = None
+                    if isinstance(error, ProjectDeleted):
+                        raise
+                    if not isinstance(error, CraftologyError):
+                        log.exception("catching up %s/%s failed; rebuilding it", tenant, project_id)
+            if entry is None:
+                entry = self._build(tenant, project_id)
+                self._engines[key] = entry
+                while len(self._engines) > self._capacity:
+                    self._engines.popitem(last=False)
+            self._engines.move_to_end(key)
+            return entry.engine
 
-    def on_pinned(self, tenant: str, project_id: str, target: str, pinned: bool) -> None:
-        self._apply(tenant, project_id, Pinned(target, pinned))
+    def kept_models(self, project: Project) -> tuple[KeptModel, ...]:
+        return self._models.kept(project)
 
-    def _apply(self, tenant: str, project_id: str, update: EngineChange) -> None:
-        with self._lock:
-            engine = self._engines.get((tenant, project_id))
-            if engine is None:
-                return
+    def _build(self, tenant: str, project_id: str) -> _Entry:
+        for attempt in range(BUILD_ATTEMPTS):
+            seq = self._metadata.head(tenant)
+            project = self._projects.get_project(tenant, project_id).value
             try:
-                engine.apply(update)
-            except Exception:
-                log.exception(
-                    "incremental sync update failed; rebuilding %s/%s on next use", tenant, project_id
-                )
-                del self._engines[(tenant, project_id)]
+                state = load_state(tenant, project_id, self._projects, self._metadata, self._models(project))
+                entry = _Entry(SyncEngine(state), seq)
+                self._catch_up(tenant, project_id, entry)
+                return entry
+            except ProjectDeleted:
+                raise
+            except (BadInput, NotFound):
+                # Writes landed while the records were read (a shot naming a card read too early);
+                # the next attempt starts from a newer head.
+                if attempt == BUILD_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _catch_up(self, tenant: str, project_id: str, entry: _Entry) -> None:
+        engine = entry.engine
+        while True:
+            page = self._metadata.changes(tenant, project_id, after=entry.seq, limit=FEED_PAGE)
+            for change in page:
+                for update in record_changes(engine, change):
+                    engine.apply(update)
+                entry.seq = change.seq
+            if len(page) < FEED_PAGE:
+                break
+        for update in model_changes(engine, self._models(engine.state.project)):
+            engine.apply(update)

@@ -19,13 +19,13 @@ from craftology.ports.generator import Generator, Media
 from craftology.ports.metadata import MetadataStore, Put
 from craftology.projects.models import ReviewMode
 from craftology.projects.service import ProjectService
-from craftology.runs.acceptance import accept_put, accepted_blob, current_target
+from craftology.runs.acceptance import accept, accepted_blob, current_target
 from craftology.runs.heartbeat import heartbeating
 from craftology.runs.partial import load_for_target, resolve_target
 from craftology.runs.records import ASSETS, generated_asset_id, now_iso
 from craftology.runs.requests import build_request
-from craftology.sync.fingerprint import ModelSpec, Provenance, Resolved
-from craftology.sync.targets import TargetKind
+from craftology.runs.state import ProjectModels
+from craftology.sync.fingerprint import Resolved
 from craftology.workflows.models import GENERATED, SKIPPED, SUPERSEDED, TargetActivityInput, TargetOutcome
 
 SOURCE = "craftology/worker"
@@ -40,13 +40,12 @@ class TargetExecutor:
     assets: AssetStore
     events: EventBus
     generators: dict[str, Generator]  # by model id
-    models: Callable[[], dict[TargetKind, ModelSpec]]
+    models: ProjectModels
     simulated_latency: float = 0.0
-    on_accepted: Callable[[str, str, Provenance], None] = lambda tenant, project, provenance: None
 
     def run(self, task: TargetActivityInput, heartbeat: Callable[[str], None]) -> TargetOutcome:
         tenant, project_id, target = task.tenant, task.project_id, task.target
-        state = load_for_target(tenant, project_id, target, self.projects, self.metadata, self.models())
+        state = load_for_target(tenant, project_id, target, self.projects, self.metadata, self.models)
         resolved = resolve_target(state, target)
         if resolved.inputs_digest != task.inputs_digest:
             return TargetOutcome(target, SUPERSEDED, detail="inputs changed after planning")
@@ -107,9 +106,7 @@ class TargetExecutor:
             and current_target(self.metadata, tenant, resolved.target).get("accepted_asset_id") == asset_id
         ):
             return  # a retried activity whose first attempt got this far
-        accept = accept_put(self.metadata, tenant, project_id, asset_id, provenance)
-        self.metadata.commit(tenant, [*extra, accept])
-        self.on_accepted(tenant, project_id, provenance)
+        accept(self.metadata, tenant, project_id, asset_id, provenance, extra)
 
     def _blob_of_accepted(self, tenant: str) -> Callable[[str], bytes]:
         return partial(accepted_blob, self.metadata, self.assets, tenant)

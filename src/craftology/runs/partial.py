@@ -7,9 +7,9 @@ from craftology.ports.metadata import MetadataStore
 from craftology.projects.models import Card, Project, Shot
 from craftology.projects.service import ProjectService
 from craftology.runs.records import TARGETS
-from craftology.runs.state import load_state
+from craftology.runs.state import ProjectModels, load_state
 from craftology.sync.engine import SyncEngine
-from craftology.sync.fingerprint import ModelSpec, Provenance, Resolved
+from craftology.sync.fingerprint import Provenance, Resolved
 from craftology.sync.state import ProjectState
 from craftology.sync.targets import TargetKind, keyframe_target, parse_target, sheet_target
 
@@ -26,20 +26,28 @@ def _accepted(metadata: MetadataStore, tenant: str, targets: list[str]) -> dict[
     return found
 
 
+def _seed(metadata: MetadataStore, tenant: str, target: str) -> dict[str, int]:
+    try:
+        seed = metadata.get(tenant, TARGETS, target).data.get("seed")
+    except NotFound:
+        return {}
+    return {target: seed} if isinstance(seed, int) else {}
+
+
 def load_for_target(
     tenant: str,
     project_id: str,
     target: str,
     projects: ProjectService,
     metadata: MetadataStore,
-    models: dict[TargetKind, ModelSpec],
+    models: ProjectModels,
 ) -> ProjectState:
-    """A ProjectState holding the project plus exactly the cards, shots and accepted upstream
-    assets `target` depends on. The cut needs every shot, so it loads the whole project."""
+    """A ProjectState holding the project plus exactly the cards, shots, accepted upstream assets
+    and seed `target` depends on. The cut needs every shot, so it loads the whole project."""
     kind, subject = parse_target(target)
-    if kind is TargetKind.CUT:
-        return load_state(tenant, project_id, projects, metadata, models)
     project: Project = projects.get_project(tenant, project_id).value
+    if kind is TargetKind.CUT:
+        return load_state(tenant, project_id, projects, metadata, models(project))
     cards: dict[str, Card] = {}
     shots: dict[str, Shot] = {}
     upstream: list[str] = []
@@ -61,7 +69,8 @@ def load_for_target(
         shots=shots,
         accepted=_accepted(metadata, tenant, upstream),
         pinned=set(),
-        models=models,
+        models=models(project),
+        seeds=_seed(metadata, tenant, target),
     )
 
 

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from temporalio.client import Client, WorkflowFailureError
@@ -27,8 +27,6 @@ from craftology.sync.causes import TargetStatus
 from craftology.sync.plan import Plan
 from craftology.workflows.models import (
     FAILED,
-    GENERATED,
-    SKIPPED,
     SUPERSEDED,
     SyncRunInput,
     SyncRunProgress,
@@ -88,8 +86,8 @@ class SyncService:
             engine = self._engines.get(tenant, project_id)
             plan = engine.plan(targets)
             if engine.state.project.settings.review_mode is ReviewMode.REVIEW:
-                plan = Plan(tuple(item for item in plan.items if not item.deps), plan.skipped_pinned)
-            return plan
+                plan = replace(plan, items=tuple(item for item in plan.items if not item.deps))
+            return replace(plan, kept_models=self._engines.kept_models(engine.state.project))
 
     # --- runs ---
 
@@ -226,8 +224,6 @@ class SyncService:
             self._emit(run.tenant_id, "run.finished", run.id, {"status": RunStatus.FAILED.value})
             return
         except WorkflowFailureError as error:
-            # Some targets may have been accepted before it failed, possibly by another process.
-            self._engines.forget(run.tenant_id, run.project_id)
             cancelled = "cancel" in str(error.cause).lower()
             status = RunStatus.CANCELLED if cancelled else RunStatus.FAILED
             self._runs.set_status(run.tenant_id, run.id, status, error=str(error.cause))
@@ -237,9 +233,6 @@ class SyncService:
 
     async def _record(self, run: Run, result: SyncRunResult) -> None:
         counts = result.counts
-        # Workers in other processes accepted some of these; bring this process's engine up to date.
-        finished = [o.target for o in result.outcomes if o.status in (GENERATED, SKIPPED)]
-        await asyncio.to_thread(self._engines.reconcile, run.tenant_id, run.project_id, finished)
         self._runs.update_counters(
             run.tenant_id,
             run.id,

@@ -2,29 +2,70 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from craftology.errors import BadInput, NotFound
 from craftology.ports.metadata import MetadataStore
+from craftology.projects.models import Project
 from craftology.projects.service import ProjectService
-from craftology.registry.models import CostUnit, ModelKind
+from craftology.registry.models import CostUnit, ModelKind, ModelRecord
 from craftology.registry.service import ModelRegistry
 from craftology.runs.records import TARGETS
 from craftology.sync.fingerprint import CodeVersion, ModelSpec, Provenance
+from craftology.sync.plan import KeptModel
 from craftology.sync.state import ProjectState
 from craftology.sync.targets import TargetKind, parse_target
 
 
+def model_spec(record: ModelRecord) -> ModelSpec:
+    """A registry record as the engine's code version and price."""
+    return ModelSpec(
+        kind=TargetKind(record.kind.value),
+        code=CodeVersion(record.id, record.version, record.template_version, dict(record.params)),
+        cost_per_unit=record.cost_per_unit,
+        # A per-clip price is one unit per generation, like an image.
+        unit="second" if record.unit is CostUnit.SECOND else "image",
+    )
+
+
 def model_specs(registry: ModelRegistry) -> dict[TargetKind, ModelSpec]:
-    """The registry's current model per target kind, as the engine's code versions and prices."""
-    specs: dict[TargetKind, ModelSpec] = {}
-    for kind in TargetKind:
-        record = registry.current(ModelKind(kind.value))
-        specs[kind] = ModelSpec(
-            kind=kind,
-            code=CodeVersion(record.id, record.version, record.template_version, dict(record.params)),
-            cost_per_unit=record.cost_per_unit,
-            # A per-clip price is one unit per generation, like an image.
-            unit="second" if record.unit is CostUnit.SECOND else "image",
-        )
-    return specs
+    """The registry's current model per target kind."""
+    return {kind: model_spec(registry.current(ModelKind(kind.value))) for kind in TargetKind}
+
+
+@dataclass(frozen=True)
+class ProjectModels:
+    """The models a project's targets are made with now: the registry's current one per kind, except
+    the exact versions the project keeps. Read afresh on every call, so a version registered through
+    any process reaches the next plan of every process."""
+
+    registry: ModelRegistry
+
+    def __call__(self, project: Project) -> dict[TargetKind, ModelSpec]:
+        specs = model_specs(self.registry)
+        for kind_name, kept in project.settings.keep_models.items():
+            kind = TargetKind(kind_name)
+            try:
+                record = self.registry.get(kept.model_id, kept.version)
+            except NotFound:
+                raise BadInput(
+                    f"project {project.id} keeps {kind.value} model {kept.model_id} {kept.version}, "
+                    "which is not registered; choose a registered version or stop keeping it"
+                ) from None
+            if record.kind.value != kind.value:
+                raise BadInput(f"model {kept.model_id} makes {record.kind.value} targets, not {kind.value}")
+            specs[kind] = model_spec(record)
+        return specs
+
+    def kept(self, project: Project) -> tuple[KeptModel, ...]:
+        """The kinds this project keeps on a version older than (or other than) the current one."""
+        notes = []
+        for kind_name, kept in sorted(project.settings.keep_models.items()):
+            current = self.registry.current(ModelKind(kind_name))
+            if (current.id, current.version) != (kept.model_id, kept.version):
+                kind = TargetKind(kind_name)
+                notes.append(KeptModel(kind, kept.model_id, kept.version, current.id, current.version))
+        return tuple(notes)
 
 
 def load_state(
@@ -37,6 +78,7 @@ def load_state(
     project, cards, shots = projects.load_project(tenant, project_id)
     accepted: dict[str, Provenance] = {}
     pinned: set[str] = set()
+    seeds: dict[str, int] = {}
     for record in metadata.scan(tenant, TARGETS, project_id):
         target = record.data["target"]
         kind, subject = parse_target(target)
@@ -48,6 +90,14 @@ def load_state(
             accepted[target] = Provenance.from_dict(record.data["provenance"])
         if record.data.get("pinned"):
             pinned.add(target)
+        if isinstance(record.data.get("seed"), int):
+            seeds[target] = record.data["seed"]
     return ProjectState(
-        project=project, cards=cards, shots=shots, accepted=accepted, pinned=pinned, models=models
+        project=project,
+        cards=cards,
+        shots=shots,
+        accepted=accepted,
+        pinned=pinned,
+        models=models,
+        seeds=seeds,
     )

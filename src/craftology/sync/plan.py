@@ -42,11 +42,39 @@ class PlanItem:
 
 
 @dataclass(frozen=True)
+class KeptModel:
+    """A kind of target the project keeps on an older model version than the registry's current one:
+    its targets are not re-rendered for the newer version."""
+
+    kind: TargetKind
+    model_id: str
+    kept_version: str
+    current_model_id: str
+    current_version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "model_id": self.model_id,
+            "kept_version": self.kept_version,
+            "current_model_id": self.current_model_id,
+            "current_version": self.current_version,
+        }
+
+    def render(self) -> str:
+        return (
+            f"KEPT    {self.kind.value} targets stay on {self.model_id} {self.kept_version} "
+            f"(the registry has {self.current_model_id} {self.current_version}; not re-rendered)"
+        )
+
+
+@dataclass(frozen=True)
 class Plan:
     """Items in dependency order (every item comes after its deps); pinned targets never appear."""
 
     items: tuple[PlanItem, ...]
     skipped_pinned: tuple[str, ...] = ()
+    kept_models: tuple[KeptModel, ...] = ()
 
     @property
     def total_cost(self) -> float:
@@ -62,6 +90,7 @@ class Plan:
             "count": len(self.items),
             "total_cost": self.total_cost,
             "skipped_pinned": list(self.skipped_pinned),
+            "kept_models": [kept.to_dict() for kept in self.kept_models],
         }
 
 
@@ -131,5 +160,6 @@ def render_plan(plan: Plan, *, max_causes: int = 5) -> list[str]:
             lines.append(f"        … and {len(item.causes) - len(shown)} more")
     for target in plan.skipped_pinned:
         lines.append(f"   -  PINNED  {target} (kept as is)")
+    lines.extend(f"   -  {kept.render()}" for kept in plan.kept_models)
     lines.append(f"{len(plan.items)} targets, estimated cost {plan.total_cost:.4f}")
     return lines

@@ -19,10 +19,20 @@ from craftology.adapters._sqlite import ThreadConnections, connect, translate_er
 from craftology.adapters._tenant import check_tenant
 from craftology.adapters.metadata.sqlite_query import decode_cursor, encode_cursor, where_sql
 from craftology.errors import BadInput, Conflict, NotFound, PreconditionFailed, StorageError
-from craftology.ports.metadata import ANY_REVISION, MUST_NOT_EXIST, Delete, Op, Page, Put, Query, Record
+from craftology.ports.metadata import (
+    ANY_REVISION,
+    MUST_NOT_EXIST,
+    Delete,
+    Op,
+    Page,
+    Put,
+    Query,
+    Record,
+    RecordChange,
+)
 
 DB_NAME = "metadata.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCAN_PAGE = 1000
 MAX_LIMIT = 1000
 COLLECTION = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -50,6 +60,7 @@ CREATE TABLE IF NOT EXISTS history (
     deleted INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS history_by_record ON history (collection, id, seq);
+CREATE INDEX IF NOT EXISTS history_by_project ON history (project_id, seq);
 """
 
 _COLUMNS = "collection, id, project_id, revision, data, updated_at"
@@ -93,7 +104,12 @@ class SqliteMetadataStore:
     def _open(self, tenant: str) -> sqlite3.Connection:
         path = self._path(tenant)
         try:
-            return connect(path, create=False)
+            conn = connect(path, create=False)
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+            if version < SCHEMA_VERSION:  # a sandbox made by an older release: add what it lacks
+                conn.executescript(SCHEMA)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            return conn
         except sqlite3.Error as exc:
             if not path.exists():
                 raise NotFound(f"tenant {tenant} has no sandbox", tenant=tenant) from exc
@@ -289,3 +305,26 @@ class SqliteMetadataStore:
                 (collection, record_id),
             ).fetchall()
         return [_record(r) for r in rows]
+
+    def changes(self, tenant: str, project_id: str, after: int = 0, limit: int = 1000) -> list[RecordChange]:
+        # History rows are appended under SQLite's single-writer lock, so seq order is commit order
+        # and a reader resuming after the last seq it saw never skips a write.
+        if not 1 <= limit <= MAX_LIMIT:
+            raise BadInput(f"limit must be between 1 and {MAX_LIMIT}")
+        conn = self._conn(tenant)
+        with translate_errors(f"changes of {project_id}"):
+            rows = conn.execute(
+                "SELECT seq, collection, id, project_id, data, deleted FROM history "
+                "WHERE project_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                (project_id, after, limit),
+            ).fetchall()
+        return [
+            RecordChange(seq, collection, record_id, project, None if deleted else json.loads(data))
+            for seq, collection, record_id, project, data, deleted in rows
+        ]
+
+    def head(self, tenant: str) -> int:
+        conn = self._conn(tenant)
+        with translate_errors("head"):
+            (seq,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM history").fetchone()
+        return int(seq)
