@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, event, update
 
 from craftology.controlplane.schema import models
 from craftology.errors import BadInput, Conflict, CraftologyError, NotFound
@@ -104,6 +105,29 @@ def test_current_all_is_current_of_every_kind(engine: Engine) -> None:
     assert current[ModelKind.SHEET].id == "preview-sheet"
     registry.set_default(ModelKind.KEYFRAME, "preview-keyframe")
     assert registry.current_all()[ModelKind.KEYFRAME].id == "preview-keyframe"
+
+
+def test_current_all_is_one_query_on_a_pooled_connection(engine: Engine) -> None:
+    registry = ModelRegistry(engine)
+    registry.seed_preview_models()
+    for version in ("1.0", "1.1", "2.0"):
+        registry.register(_sdxl(version))
+    registry.set_default(ModelKind.KEYFRAME, "sdxl")
+    registry.current_all()  # the pool holds a connection from here on
+    statements: list[str] = []
+    connects: list[object] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine, "connect", lambda *_args: connects.append(True))
+    for _ in range(3):
+        assert registry.current_all()[ModelKind.KEYFRAME] == _sdxl("2.0")
+    queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(queries) == 3  # one per call (SQLite adds only its BEGIN)
+    assert len(statements) <= 6
+    assert connects == []
 
 
 def test_seeding_keeps_what_an_operator_changed(engine: Engine) -> None:
