@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -140,6 +141,16 @@ def test_seeding_keeps_what_an_operator_changed(engine: Engine) -> None:
     assert registry.seed_preview_models() == []
     assert registry.get("preview-clip", "1.0").cost_per_unit == 3.5
     assert registry.current(ModelKind.KEYFRAME) == _sdxl("1.0")
+
+
+def test_a_new_preview_version_in_the_code_is_added_next_to_the_old(engine: Engine) -> None:
+    registry = ModelRegistry(engine)
+    registry.seed_preview_models()
+    old = registry.current(ModelKind.CLIP)
+    newer = replace(old, version="1.1", params={"codec": "h265"})
+    assert registry.seed_preview_models([*PREVIEW_MODELS, newer]) == [newer]
+    assert registry.get("preview-clip", "1.0") == old
+    assert registry.current(ModelKind.CLIP) == newer  # the kind's targets go STALE with a CODE cause
 
 
 def test_concurrent_registrations_add_each_version_once(engine: Engine) -> None:

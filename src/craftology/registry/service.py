@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -136,12 +136,15 @@ class ModelRegistry:
             by_kind.setdefault(ModelKind(row._mapping[_SERVES]), []).append(_record(row))
         return {kind: _newest(records) for kind, records in by_kind.items()}
 
-    def seed_preview_models(self) -> builtins.list[ModelRecord]:
-        """Insert the preview models that are missing and make them the default of kinds that have none.
+    def seed_preview_models(
+        self, records: Sequence[ModelRecord] = PREVIEW_MODELS
+    ) -> builtins.list[ModelRecord]:
+        """Insert the preview models that are missing and make them the default of kinds that have none;
+        returns those inserted. A new preview version in the code is inserted next to the old one.
 
         Runs at every start of every process, so it never changes a row that exists: an operator's
         choices (a default, a row edited in the database) survive restarts."""
-        wanted = {(record.id, record.version): record for record in PREVIEW_MODELS}
+        wanted = {(record.id, record.version): record for record in records}
         if not self._seeding_needed(wanted):
             return []
         added: builtins.list[ModelRecord] = []
