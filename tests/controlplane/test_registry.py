@@ -32,6 +32,8 @@ def test_seed_preview_models(engine: Engine) -> None:
     registry = ModelRegistry(engine)
     assert registry.seed_preview_models() == list(PREVIEW_MODELS)
     assert registry.seed_preview_models() == []  # nothing missing: nothing written
+    # Stored values read back exactly (0.1 included), so registering a seeded record again is a no-op.
+    assert [registry.register(record) for record in PREVIEW_MODELS] == [False] * len(PREVIEW_MODELS)
     records = registry.list()
     assert [(r.id, r.version) for r in records] == [
         ("preview-clip", "1.0"),
