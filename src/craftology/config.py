@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -81,6 +81,12 @@ class ApiSettings(BaseModel):
         default=1_048_576, description="Largest JSON request body accepted (uploads excepted)."
     )
     max_upload_bytes: int = Field(default=512 * 1_048_576, description="Largest asset upload accepted.")
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Operator token for the model registry's write routes (`POST /v1/models`, "
+        "`PUT /v1/models/defaults/{kind}`), sent as `X-Admin-Token` next to a tenant's bearer token. "
+        "Unset or empty: registry writes over the API are disabled (403); `craftology models` still works.",
+    )
 
 
 class Settings(BaseSettings):

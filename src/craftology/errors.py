@@ -33,6 +33,14 @@ class Unauthenticated(CraftologyError):
     title = "Authentication required"
 
 
+class Forbidden(CraftologyError):
+    """Authenticated, but this credential may not do this."""
+
+    status_code = 403
+    problem_type = "/problems/forbidden"
+    title = "Forbidden"
+
+
 class NotFound(CraftologyError):
     status_code = 404
     problem_type = "/problems/not-found"

@@ -63,3 +63,46 @@ def test_command_line_errors_are_one_readable_line(platform: Platform) -> None:
     unknown = cli(platform, "plan", "--project", "no-such-project", token=token)
     assert unknown.returncode == 2
     assert unknown.stderr.strip().startswith("error: 404 ")
+
+
+def test_models_registered_by_the_command_line_are_served_by_the_running_api(platform: Platform) -> None:
+    _, token = platform.new_tenant("Umbrella")
+
+    def models(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(CLI), "models", *args], env=platform.env, capture_output=True, text=True,
+                              timeout=120, check=False)  # fmt: skip
+
+    register = [
+        "cli-keyframe",
+        "0.9",
+        "--kind",
+        "keyframe",
+        "--backend",
+        "preview",
+        "--template-version",
+        "1",
+    ]
+    done = models("register", *register, "--cost", "1.5", "--unit", "image")
+    assert done.returncode == 0, done.stderr
+    # Not the default model of keyframes: the plans of the other tests on this platform do not change.
+    assert done.stdout.splitlines() == [
+        "cli-keyframe 0.9 registered",
+        "keyframe is served by preview-keyframe 1.0",
+    ]
+    listed = models("list")
+    assert listed.returncode == 0, listed.stderr
+    assert any(line.split()[:3] == ["keyframe", "cli-keyframe", "0.9"] for line in listed.stdout.splitlines())
+
+    with platform.client(token) as http:
+        served = http.get("/models")
+        assert served.status_code == 200, served.text
+        item = next(m for m in served.json()["items"] if m["id"] == "cli-keyframe")
+        assert (item["version"], item["cost_per_unit"], item["current"]) == ("0.9", 1.5, False)
+        # No operator token is configured for this platform: registry writes over the API are disabled.
+        denied = http.post("/models", json={**item, "version": "1.0"}, headers={"X-Admin-Token": "guess"})
+        assert denied.status_code == 403, denied.text
+        assert denied.headers["content-type"] == "application/problem+json"
+
+    wrong = models("set-default", "clip", "cli-keyframe")
+    assert wrong.returncode == 2
+    assert wrong.stderr.strip() == "error: model cli-keyframe is a keyframe model; it cannot serve clip"

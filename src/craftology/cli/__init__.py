@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from craftology.cli.app import app
+from craftology.cli.models import models_app
+
+# Registered here, not in app.py: the sub-app uses app.py's helpers, so app.py cannot import it first.
+app.add_typer(models_app, name="models")
 
 
 def main() -> None:

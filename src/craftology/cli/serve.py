@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from rich.console import Console
 
 from craftology.api import ApiDeps, create_app
+from craftology.api.routes.models import build_models_router
 from craftology.api.routes.sync import build_sync_router
 from craftology.config import Settings
 from craftology.container import Container
@@ -37,7 +38,10 @@ def build_api(container: Container) -> FastAPI:
         authenticate=container.tenancy.authenticate,
         max_body_bytes=container.settings.api.max_body_bytes,
         max_upload_bytes=container.settings.api.max_upload_bytes,
-        routers=[build_sync_router(container.sync, curation, container.assets)],
+        routers=[
+            build_sync_router(container.sync, curation, container.assets),
+            build_models_router(container.registry, container.settings.api.admin_token),
+        ],
     )
     return create_app(deps)
 

@@ -7,6 +7,8 @@ A plan's estimate is the sum over its targets of cost_per_unit x units produced.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -14,8 +16,11 @@ from typing import Any
 
 from craftology.errors import BadInput
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$")
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$"
+MAX_PARAMS_BYTES = 16_384  # params go into every fingerprint of the model's outputs: keep them small
+_ID = re.compile(ID_PATTERN)
+_VERSION = re.compile(VERSION_PATTERN)
 
 
 class ModelKind(StrEnum):
@@ -60,8 +65,33 @@ class ModelRecord:
             raise BadInput(f"invalid version of model {self.id!r}")
         if not self.backend or len(self.backend) > 64:
             raise BadInput("model backend must be 1..64 characters")
-        if not self.cost_per_unit >= 0:  # also rejects NaN
-            raise BadInput("cost_per_unit must be >= 0")
+        try:
+            encoded = json.dumps(self.params, allow_nan=False) if isinstance(self.params, dict) else None
+        except (TypeError, ValueError):
+            encoded = None
+        if encoded is None:
+            raise BadInput(f"params of model {self.id!r} must be a JSON object")
+        if len(encoded.encode()) > MAX_PARAMS_BYTES:
+            raise BadInput(f"params of model {self.id!r} are over {MAX_PARAMS_BYTES} bytes as JSON")
+        if not (math.isfinite(self.cost_per_unit) and self.cost_per_unit >= 0):
+            raise BadInput("cost_per_unit must be a finite number >= 0")
+
+    def differences(self, other: ModelRecord) -> list[str]:
+        """Names of the fields in which two records of the same (id, version) differ."""
+        mine, theirs = _content(self), _content(other)
+        return [name for name in mine if mine[name] != theirs[name]]
+
+
+def _content(record: ModelRecord) -> dict[str, Any]:
+    return {
+        "kind": record.kind,
+        "backend": record.backend,
+        "template_version": record.template_version,
+        # Compared as canonical JSON, as fingerprints see them: 1, 1.0 and true are three values.
+        "params": json.dumps(record.params, sort_keys=True),
+        "cost_per_unit": record.cost_per_unit,
+        "unit": record.unit,
+    }
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
