@@ -29,8 +29,12 @@ def model_spec(record: ModelRecord) -> ModelSpec:
 
 
 def model_specs(registry: ModelRegistry) -> dict[TargetKind, ModelSpec]:
-    """The registry's current model per target kind."""
-    return {kind: model_spec(registry.current(ModelKind(kind.value))) for kind in TargetKind}
+    """The registry's current model per target kind, read in one query."""
+    current = registry.current_all()
+    absent = [kind.value for kind in TargetKind if ModelKind(kind.value) not in current]
+    if absent:
+        raise NotFound(f"no model registered for {', '.join(absent)}")
+    return {kind: model_spec(current[ModelKind(kind.value)]) for kind in TargetKind}
 
 
 @dataclass(frozen=True)
