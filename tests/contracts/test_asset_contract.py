@@ -179,3 +179,18 @@ def test_conditional_delete_keeps_a_blob_put_since(asset_store: AssetStore, tena
         asset_store.stat(tenant, key)
     with pytest.raises(BadInput):
         asset_store.delete(tenant, "../" + key[3:], modified_before=time.time())
+
+
+def test_putting_stored_content_again_refreshes_its_modification_time(
+    asset_store: AssetStore, tenant: str
+) -> None:
+    """The writer of a blob that already exists (a deterministic retry, an orphan's twin) is about to
+    reference it: it must start a new grace period, or a collector could take it before the commit."""
+    key = asset_store.put_bytes(tenant, b"stored twice").key
+    [first] = asset_store.list_blobs(tenant)
+    time.sleep(1.1)  # stores keep modification times at second precision at worst
+    asset_store.put_bytes(tenant, b"stored twice")
+    [second] = asset_store.list_blobs(tenant)
+    assert second.modified > first.modified
+    assert asset_store.delete(tenant, key, modified_before=first.modified + 1.0) is False
+    assert asset_store.read_bytes(tenant, key) == b"stored twice"

@@ -72,7 +72,8 @@ def _settings(data_dir: Path | None) -> Settings:
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir.resolve()})
     # A mistyped --data-dir must not be created empty and reported as "nothing to collect".
-    if not settings.data_dir.is_dir():
+    embedded = settings.assets.url == "file" or settings.metadata.url == "sqlite" or not settings.database.url
+    if embedded and not settings.data_dir.is_dir():
         raise _fail(f"no data directory at {settings.data_dir}")
     return settings
 
