@@ -95,6 +95,11 @@ def test_the_grace_period_setting_is_the_default(platform_data: tuple[Path, Cont
         (["--grace", "nan"], {}, "error: --grace must be a number of seconds, 0 or more, not 'nan'"),
         ([], {"CRAFTOLOGY_GC__GRACE_SECONDS": "-1"}, "error: CRAFTOLOGY_GC__GRACE_SECONDS: Input should be"),
         ([], {"CRAFTOLOGY_ASSETS__URL": "s3"}, "error: unsupported asset engine 's3'"),
+        (
+            [],
+            {"CRAFTOLOGY_DATABASE__URL": "postgresql://nobody@127.0.0.1:1/control"},
+            "error: control-plane database: connection failed",
+        ),
     ],
 )
 def test_bad_input_is_one_readable_line_and_exit_2(
@@ -111,7 +116,8 @@ def test_bad_input_is_one_readable_line_and_exit_2(
 
 
 def test_a_missing_data_directory_is_an_error_not_an_empty_platform(tmp_path: Path) -> None:
-    failed = gc("--data-dir", str(tmp_path / "typo"))
+    typo = tmp_path / "[bold]typo"  # printed as it is, not read as markup
+    failed = gc("--data-dir", str(typo))
     assert failed.returncode == 2
-    assert failed.stderr.strip() == f"error: no data directory at {tmp_path / 'typo'}"
-    assert not (tmp_path / "typo").exists()
+    assert failed.stderr.strip() == f"error: no data directory at {typo}"
+    assert not typo.exists()

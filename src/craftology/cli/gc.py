@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -35,6 +37,8 @@ def gc(
 ) -> None:
     """Remove blobs no asset references and older than the grace period, in every tenant (safe while
     the platform runs)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from craftology.assets.gc import collect
     from craftology.container import build_container
     from craftology.errors import CraftologyError
@@ -50,11 +54,14 @@ def gc(
             container.close()
     except CraftologyError as error:
         raise _fail(error.detail) from None
+    except SQLAlchemyError as error:  # the control plane is unreachable or misconfigured
+        cause = getattr(error, "orig", None) or error  # the driver's message, without SQLAlchemy's frame
+        raise _fail(f"control-plane database: {str(cause).splitlines()[0]}") from None
     _print(done)
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(2)
 
 
@@ -131,6 +138,4 @@ def human_duration(seconds: float) -> str:
 
 
 def human_age(modified: float) -> str:
-    import time
-
     return human_duration(max(0.0, time.time() - modified))
