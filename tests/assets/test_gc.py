@@ -122,3 +122,28 @@ def test_an_empty_tenant_is_a_no_op(stores: Stores, grace: float) -> None:
     tenant = stores.provision("acme")
     done = collect(stores.assets, stores.metadata, [tenant], grace)
     assert (done.removed, done.bytes_freed, done.young_unreferenced) == (0, 0, 0)
+
+
+class RetriesRightAfterListing(LocalAssetStore):
+    """A deterministic retry storing the same bytes as an old orphan just after the collector listed it."""
+
+    def __init__(self, stores: Stores, tenant: str, content: bytes) -> None:
+        super().__init__(stores.root)
+        self._retry = lambda: stores.assets.put_bytes(tenant, content)
+
+    def list_blobs(self, tenant: str) -> Iterator[StoredBlob]:
+        listed = list(super().list_blobs(tenant))
+        self._retry()
+        return iter(listed)
+
+
+def test_a_writer_storing_an_old_orphans_bytes_again_keeps_it(stores: Stores) -> None:
+    """The retry is about to commit a record pointing at this key: the blob must survive the pass."""
+    tenant = stores.provision("acme")
+    content = b"same bytes as the first attempt, which was killed before its commit"
+    twin = stores.blob(tenant, content, age=2 * HOUR)
+    racing = RetriesRightAfterListing(stores, tenant, content)
+
+    done = collect_tenant(racing, stores.metadata, tenant, grace_seconds=HOUR)
+    assert done.removed == []
+    assert stores.assets.read_bytes(tenant, twin) == content
