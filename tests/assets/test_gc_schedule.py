@@ -63,9 +63,10 @@ def test_collects_at_start_and_again_every_interval(
         schedule = GcSchedule.start(container)
         try:
             await until(lambda: first not in set(container.assets.keys(tenant)))
+            # Planted after the pass that removed `first` had listed the blobs: only a later pass
+            # can remove it.
             second = orphan(container, tenant, b"second orphan, made while the schedule runs")
             await until(lambda: second not in set(container.assets.keys(tenant)))
-            assert schedule.passes >= 2
         finally:
             await schedule.stop()
         assert not schedule.running
