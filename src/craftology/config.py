@@ -74,6 +74,21 @@ class GenerationSettings(BaseModel):
     )
 
 
+class GcSettings(BaseModel):
+    grace_seconds: float = Field(
+        default=3600.0,
+        ge=0.0,
+        description="Blob garbage collection keeps an unreferenced blob younger than this: a generation "
+        "or upload stores its blob before it records the asset, and this is how long that may take.",
+    )
+    interval_seconds: float = Field(
+        default=6 * 3600.0,
+        ge=0.0,
+        description="How often `craftology up` collects unreferenced blobs of every tenant (the first "
+        "pass at start-up); 0 disables it. Several processes collecting at once is harmless.",
+    )
+
+
 class ApiSettings(BaseModel):
     host: str = Field(default="127.0.0.1", description="Address the API listens on.")
     port: int = Field(default=8080, description="Port the API listens on.")
@@ -105,6 +120,7 @@ class Settings(BaseSettings):
     temporal: TemporalSettings = Field(default_factory=TemporalSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
+    gc: GcSettings = Field(default_factory=GcSettings)
 
     @property
     def database_url(self) -> str:

@@ -9,6 +9,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from craftology.assets.schedule import GcSchedule
 from craftology.config import Settings
 from craftology.container import Container, build_container
 from craftology.ports.generator import Generator
@@ -61,6 +62,7 @@ async def running(
         server = EmbeddedTemporal(settings.data_dir, port=port, namespace=settings.temporal.namespace)
         await asyncio.to_thread(server.start)
     container = build_container(settings, generators)
+    blob_gc = GcSchedule.start(container)  # every settings.gc.interval_seconds; stopped before closing
     try:
         for tenant in container.tenancy.list_tenants():
             container.assets.sweep_incomplete(tenant.id)
@@ -74,6 +76,7 @@ async def running(
             container.sync.resume_watchers()
             yield container
     finally:
+        await blob_gc.stop()
         container.close()
         if server is not None and not keep_temporal:
             await asyncio.to_thread(server.stop)

@@ -106,3 +106,64 @@ def test_sweep_incomplete_removes_only_what_dead_writers_left(store: LocalAssetS
     (tmp_dir / f"put-{os.getpid()}-def").write_bytes(b"this process is still writing")
     assert store.sweep_incomplete("acme") == 1
     assert [p.name for p in tmp_dir.iterdir()] == [f"put-{os.getpid()}-def"]
+
+
+def _age(path: Path, seconds: float) -> float:
+    old = time.time() - seconds
+    os.utime(path, (old, old))
+    return old
+
+
+def test_putting_stored_content_again_refreshes_its_modification_time(
+    store: LocalAssetStore, tmp_path: Path
+) -> None:
+    key = store.put_bytes("acme", b"orphan of a crashed activity").key
+    old = _age(tmp_path / "acme" / "assets" / key[:2] / key, 7200)
+    [listed] = store.list_blobs("acme")
+    assert listed.modified == pytest.approx(old)
+    store.put_bytes("acme", b"orphan of a crashed activity")  # the retry, about to commit it
+    [refreshed] = store.list_blobs("acme")
+    assert refreshed.modified > old + 3600
+    assert store.delete("acme", key, modified_before=old + 3600) is False
+    assert store.read_bytes("acme", key) == b"orphan of a crashed activity"
+
+
+def test_a_put_between_listing_and_conditional_delete_keeps_its_blob(
+    store: LocalAssetStore, tmp_path: Path
+) -> None:
+    key = store.put_bytes("acme", b"content").key
+    cutoff = _age(tmp_path / "acme" / "assets" / key[:2] / key, 7200) + 60
+    assert [b.key for b in store.list_blobs("acme") if b.modified < cutoff] == [key]  # a collector's pick
+    store.put_bytes("acme", b"content")  # a writer lands before the collector deletes
+    assert store.delete("acme", key, modified_before=cutoff) is False
+    assert store.read_bytes("acme", key) == b"content"
+    assert files_under(tmp_path / "acme" / "assets" / ".tmp") == []
+
+
+def test_puts_racing_conditional_deletes_always_end_with_the_blob(
+    store: LocalAssetStore, tmp_path: Path
+) -> None:
+    """A stat-then-unlink collector loses this race now and then (it unlinks the writer's fresh file)."""
+    data = b"written by a retried activity"
+    key = store.put_bytes("acme", data).key
+    path = tmp_path / "acme" / "assets" / key[:2] / key
+    for _ in range(100):
+        cutoff = _age(path, 7200) + 60
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            deleted = pool.submit(store.delete, "acme", key, modified_before=cutoff)
+            pool.submit(store.put_bytes, "acme", data).result()
+            deleted.result()
+        assert store.read_bytes("acme", key) == data
+    assert files_under(tmp_path / "acme" / "assets" / ".tmp") == []
+
+
+def test_a_collector_killed_mid_delete_leaves_only_a_swept_temp_file(
+    store: LocalAssetStore, tmp_path: Path
+) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    detached = tmp_path / "acme" / "assets" / ".tmp" / f"gc-{dead.stdout.strip()}-{'a' * 64}-0123abcd"
+    detached.write_bytes(b"an orphan being deleted")
+    assert list(store.list_blobs("acme")) == []
+    assert store.sweep_incomplete("acme") == 1
+    assert files_under(tmp_path / "acme") == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -141,3 +142,55 @@ def test_drop_removes_every_blob(asset_store: AssetStore, tenant: str, other_ten
     asset_store.provision(tenant)
     assert list(asset_store.keys(tenant)) == []
     assert asset_store.read_bytes(other_tenant, key) == b"doomed"
+
+
+def test_list_blobs_gives_size_and_modification_time(asset_store: AssetStore, tenant: str) -> None:
+    before = time.time()
+    small = asset_store.put_bytes(tenant, b"small")
+    large = asset_store.put_bytes(tenant, b"l" * 70_000)
+    after = time.time()
+    listed = list(asset_store.list_blobs(tenant))
+    assert [b.key for b in listed] == sorted([small.key, large.key])
+    assert {b.key: b.size for b in listed} == {small.key: 5, large.key: 70_000}
+    # Stores keep modification times at second precision at worst.
+    assert all(before - 2 <= b.modified <= after + 2 for b in listed)
+
+
+def test_list_blobs_is_per_tenant(asset_store: AssetStore, tenant: str, other_tenant: str) -> None:
+    asset_store.put_bytes(tenant, b"mine")
+    assert list(asset_store.list_blobs(other_tenant)) == []
+    with pytest.raises(NotFound):
+        list(asset_store.list_blobs(new_tenant()))
+
+
+def test_delete_says_whether_it_removed(asset_store: AssetStore, tenant: str) -> None:
+    key = asset_store.put_bytes(tenant, b"removed once").key
+    assert asset_store.delete(tenant, key) is True
+    assert asset_store.delete(tenant, key) is False
+    assert asset_store.delete(tenant, key, modified_before=time.time() + 60) is False
+
+
+def test_conditional_delete_keeps_a_blob_put_since(asset_store: AssetStore, tenant: str) -> None:
+    key = asset_store.put_bytes(tenant, b"young").key
+    assert asset_store.delete(tenant, key, modified_before=time.time() - 60) is False
+    assert asset_store.read_bytes(tenant, key) == b"young"
+    assert asset_store.delete(tenant, key, modified_before=time.time() + 60) is True
+    with pytest.raises(NotFound):
+        asset_store.stat(tenant, key)
+    with pytest.raises(BadInput):
+        asset_store.delete(tenant, "../" + key[3:], modified_before=time.time())
+
+
+def test_putting_stored_content_again_refreshes_its_modification_time(
+    asset_store: AssetStore, tenant: str
+) -> None:
+    """The writer of a blob that already exists (a deterministic retry, an orphan's twin) is about to
+    reference it: it must start a new grace period, or a collector could take it before the commit."""
+    key = asset_store.put_bytes(tenant, b"stored twice").key
+    [first] = asset_store.list_blobs(tenant)
+    time.sleep(1.1)  # stores keep modification times at second precision at worst
+    asset_store.put_bytes(tenant, b"stored twice")
+    [second] = asset_store.list_blobs(tenant)
+    assert second.modified > first.modified
+    assert asset_store.delete(tenant, key, modified_before=first.modified + 1.0) is False
+    assert asset_store.read_bytes(tenant, key) == b"stored twice"

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from craftology.cli import remote
+from craftology.cli.gc import gc
 from craftology.cli.progress import follow_run, print_plan
 from craftology.config import Settings
 from craftology.errors import CraftologyError
@@ -165,3 +166,6 @@ def tenant_create(
     finally:
         container.close()
     typer.echo(f"tenant {created.tenant.id}\ntoken  {created.token}")
+
+
+app.command()(gc)

@@ -20,6 +20,15 @@ class BlobInfo:
     size: int
 
 
+@dataclass(frozen=True)
+class StoredBlob:
+    """A blob as listed for garbage collection."""
+
+    key: str
+    size: int
+    modified: float  # Unix time of its last put (a put of content already stored refreshes it)
+
+
 @runtime_checkable
 class AssetStore(Protocol):
     def provision(self, tenant: str) -> None:
@@ -29,7 +38,9 @@ class AssetStore(Protocol):
         """Remove the tenant's storage and every blob in it. Idempotent."""
 
     def put(self, tenant: str, chunks: Iterable[bytes]) -> BlobInfo:
-        """Store a stream of bytes; returns its content key. Atomic and idempotent."""
+        """Store a stream of bytes; returns its content key. Atomic and idempotent. Storing content
+        that is already there refreshes its modification time: the writer is about to reference it,
+        so the garbage collector's grace period must start again."""
 
     def put_bytes(self, tenant: str, data: bytes) -> BlobInfo:
         """Store a small blob held in memory."""
@@ -43,11 +54,17 @@ class AssetStore(Protocol):
     def read_bytes(self, tenant: str, key: str) -> bytes:
         """The whole blob, for small blobs only."""
 
-    def delete(self, tenant: str, key: str) -> None:
-        """Remove a blob. Idempotent."""
+    def delete(self, tenant: str, key: str, *, modified_before: float | None = None) -> bool:
+        """Remove a blob; returns whether this call removed it. Idempotent. With `modified_before`
+        (Unix time) only a blob last put before then is removed, and a put racing the removal still
+        ends with its blob stored: the garbage collector's guarantee to writers."""
 
     def keys(self, tenant: str) -> Iterator[str]:
         """Every stored key."""
+
+    def list_blobs(self, tenant: str) -> Iterator[StoredBlob]:
+        """Every stored blob with its size and modification time, in key order; raises NotFound
+        for a tenant without storage."""
 
     def sweep_incomplete(self, tenant: str) -> int:
         """Remove what writers that died left half-written (never visible as blobs, but taking

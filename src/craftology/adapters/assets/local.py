@@ -3,6 +3,8 @@
 A put streams into a temp file in `assets/.tmp/` (same filesystem), hashing as it writes, fsyncs, then
 renames it under its key; so a blob is either absent or complete under its key. A process killed
 mid-put leaves only a temp file, removed by `sweep_temp` (and by `provision` once it is stale).
+The garbage collector's conditional delete detaches a blob into `.tmp/` too (`gc-<pid>-...`), so a
+collector killed half way leaves only a temp file that the same sweeps remove.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import re
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from craftology.adapters._tenant import check_tenant
 from craftology.errors import BadInput, NotFound, RangeNotSatisfiable, StorageError
-from craftology.ports.assets import CHUNK_SIZE, BlobInfo
+from craftology.ports.assets import CHUNK_SIZE, BlobInfo, StoredBlob
 
 KEY = re.compile(r"^[0-9a-f]{64}$")
 TMP_DIR = ".tmp"
@@ -133,9 +136,11 @@ class LocalAssetStore:
                 os.fsync(out.fileno())
             key = digest.hexdigest()
             target = directory / key[:2] / key
-            if target.exists():  # same content already stored: keep one copy
-                tmp.unlink()
-                return BlobInfo(key, size)
+            # Same content already stored: the rename still happens, replacing it with an identical
+            # file whose mtime is now. The caller is about to reference this key, and an old copy
+            # could be an orphan the garbage collector is about to take; the fresh mtime puts it back
+            # inside the grace period (keeping the old file would leave a window between this put
+            # and the caller's commit in which the blob it relies on can vanish).
             target.parent.mkdir(exist_ok=True)
             os.replace(tmp, target)
             _fsync_dir(target.parent)
@@ -190,11 +195,40 @@ class LocalAssetStore:
     def read_bytes(self, tenant: str, key: str) -> bytes:
         return b"".join(self.open(tenant, key))
 
-    def delete(self, tenant: str, key: str) -> None:
+    def delete(self, tenant: str, key: str, *, modified_before: float | None = None) -> bool:
+        path = self._blob(tenant, key)
         try:
-            self._blob(tenant, key).unlink(missing_ok=True)
+            if modified_before is None:
+                path.unlink()
+                return True
+            return self._delete_if_old(path, key, modified_before)
+        except FileNotFoundError:
+            return False
         except OSError as exc:
             raise StorageError(f"delete {key}: {exc}") from exc
+
+    def _delete_if_old(self, path: Path, key: str, modified_before: float) -> bool:
+        """A stat then an unlink would race a put landing between the two (its fresh blob would go).
+        Renaming first detaches exactly one file: a put after the rename creates a new one that this
+        call never touches, and a put before it is seen in the detached file's mtime and restored."""
+        detached = path.parent.parent / TMP_DIR / f"gc-{os.getpid()}-{key}-{uuid.uuid4().hex[:8]}"
+        os.rename(path, detached)  # FileNotFoundError: gone already (another collector)
+        if os.stat(detached).st_mtime >= modified_before:
+            os.replace(detached, path)  # put again since: identical bytes, so overwriting is harmless
+            return False
+        os.unlink(detached)
+        return True
+
+    def list_blobs(self, tenant: str) -> Iterator[StoredBlob]:
+        directory = self._existing_dir(tenant)
+        return self._list(directory)
+
+    @classmethod
+    def _list(cls, directory: Path) -> Iterator[StoredBlob]:
+        for key in cls._keys(directory):
+            with contextlib.suppress(FileNotFoundError):  # deleted since it was listed
+                stat = os.stat(directory / key[:2] / key)
+                yield StoredBlob(key, stat.st_size, stat.st_mtime)
 
     def keys(self, tenant: str) -> Iterator[str]:
         directory = self._existing_dir(tenant)

@@ -1,0 +1,1 @@
+"""Assets beyond storing and serving them: garbage collection of unreferenced blobs."""
