@@ -3,6 +3,7 @@ change reports exactly the targets whose status, causes or pin changed."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,6 +187,11 @@ def test_incremental_engine_agrees_with_full_audit(data: st.DataObject, start_ac
             result = engine.apply(change)
             after = full_audit(engine.state)
             assert engine.statuses() == after, change
+            counted = Counter(status.status for status in after.values())
+            assert engine.counts() == {status: counted[status] for status in Status}
+            start, limit = data.draw(st.integers(0, len(after))), data.draw(st.integers(1, 7))
+            page, total = engine.status_page(start, limit)
+            assert (page, total) == (list(after.values())[start : start + limit], len(after))
             expected_changed = {t for t, status in after.items() if before.get(t) != status}
             assert set(result.changed) == expected_changed, change
             assert set(result.removed) == before.keys() - after.keys()

@@ -23,6 +23,7 @@ from craftology.sync import (
     full_audit,
 )
 from craftology.sync.fingerprint import Provenance
+from craftology.sync.order import order_digest
 
 from .factory import project, small_state, spec
 
@@ -93,7 +94,8 @@ def test_reorder_only_touches_the_cut() -> None:
     assert result.changed == ("project/p1/cut",)
     assert result.visited == 1
     (item,) = engine.plan().items
-    assert item.causes == (DataCause("projects/p1.shots", ["s1", "s2", "s3"], ["s3", "s1", "s2"]),)
+    old, new = order_digest(["s1", "s2", "s3"]), order_digest(["s3", "s1", "s2"])
+    assert item.causes == (DataCause("projects/p1.shots.order", old, new),)
     assert engine.state.shots["s3"].order == 0
     # Moving one shot through its order field is the same edit.
     s3 = engine.state.shots["s3"]

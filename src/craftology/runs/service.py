@@ -75,6 +75,15 @@ class SyncService:
             engine = self._engines.get(tenant, project_id)
             return list(engine.statuses().values())
 
+    def status_page(
+        self, tenant: str, project_id: str, start: int, limit: int
+    ) -> tuple[list[TargetStatus], dict[str, int], int]:
+        """One page of target statuses in dependency order, the count by status and the total."""
+        with self._engines.lock:
+            engine = self._engines.get(tenant, project_id)
+            items, total = engine.status_page(start, limit)
+            return items, {s.value.upper(): n for s, n in engine.counts().items() if n}, total
+
     def status(self, tenant: str, project_id: str, target: str) -> TargetStatus:
         with self._engines.lock:
             return self._engines.get(tenant, project_id).status(target)

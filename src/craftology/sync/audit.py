@@ -20,6 +20,7 @@ from craftology.sync.causes import (
 )
 from craftology.sync.fingerprint import Provenance, fingerprint, inputs_digest, same_code
 from craftology.sync.inputs import cut_inputs, sheet_inputs, shot_inputs
+from craftology.sync.order import order_digest
 from craftology.sync.state import ProjectState
 from craftology.sync.targets import (
     TargetKind,
@@ -52,7 +53,12 @@ def _nodes(state: ProjectState) -> Iterator[Node]:
             [keyframe_target(shot.id)],
         )  # fmt: skip
     clips = [clip_target(shot.id) for shot in ordered]
-    yield cut_target(project.id), TargetKind.CUT, cut_inputs(project, [s.id for s in ordered]), clips
+    yield (
+        cut_target(project.id),
+        TargetKind.CUT,
+        cut_inputs(project, order_digest(s.id for s in ordered), len(ordered)),
+        clips,
+    )
 
 
 def full_audit(state: ProjectState) -> dict[str, TargetStatus]:

@@ -10,6 +10,7 @@ to what the change touches. The cut keeps a set of bad clips instead of rescanni
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -69,6 +70,7 @@ class EngineCore:
         self._own: dict[str, tuple[Cause, ...]] = {}
         self._bad: dict[str, set[str]] = {}
         self._status: dict[str, Status] = {}
+        self._counts: Counter[Status] = Counter()
         self._exported: dict[str, Exported] = {}
         self._nonfresh: set[str] = set()
         self._digests: dict[str, str] = {}
@@ -171,7 +173,7 @@ class EngineCore:
         if kind is TargetKind.SHEET:
             return sheet_inputs(s.cards[subject], s.project)
         if kind is TargetKind.CUT:
-            return cut_inputs(s.project, self._graph.order)
+            return cut_inputs(s.project, self._graph.order_digest, len(self._graph.order))
         return shot_inputs(kind, s.shots[subject], s.project)
 
     def _compute_own(self, target: str) -> tuple[Cause, ...]:
@@ -204,6 +206,10 @@ class EngineCore:
         return Status.STALE if self._own[target] or self._bad[target] else Status.FRESH
 
     def _set_status(self, target: str, status: Status) -> None:
+        previous = self._status.get(target)
+        if previous is not None:
+            self._counts[previous] -= 1
+        self._counts[status] += 1
         self._status[target] = status
         if status is Status.FRESH:
             self._nonfresh.discard(target)
@@ -246,7 +252,7 @@ class EngineCore:
         kind, _ = self._require(target)
         bad = self._bad[target]
         if kind is TargetKind.CUT:
-            return sorted(bad, key=lambda clip: self._graph.position(parse_target(clip)[1]))
+            return sorted(bad, key=lambda clip: self._graph.shot_key(parse_target(clip)[1]))
         if kind is TargetKind.KEYFRAME:
             return [u for u in self._graph.upstream(target) if u in bad]
         return list(bad)
@@ -256,6 +262,17 @@ class EngineCore:
         upstream = tuple(UpstreamCause(u) for u in self.bad_upstream(target))
         return TargetStatus(
             target, kind, self._status[target], self._own[target] + upstream, target in self._state.pinned
+        )
+
+    def counts(self) -> dict[Status, int]:
+        """How many targets are in each status, kept up to date change by change."""
+        return {status: self._counts[status] for status in Status}
+
+    def status_page(self, start: int, limit: int) -> tuple[list[TargetStatus], int]:
+        """One page of `statuses()` in the same order, and how many targets there are: costs the
+        page, not the project."""
+        return [self.status(t) for t in self._graph.targets_slice(start, start + limit)], (
+            self._graph.target_count()
         )
 
     def statuses(self) -> dict[str, TargetStatus]:

@@ -76,6 +76,7 @@ class SyncEngine(EngineCore):
         self._exported[target] = self._export(target)
 
     def _remove_target(self, target: str) -> None:
+        self._counts[self._status[target]] -= 1
         del self._own[target], self._bad[target], self._status[target], self._exported[target]
         self._digests.pop(target, None)
         self._pre.pop(target, None)

@@ -7,10 +7,12 @@ incrementally so that finding a target's neighbours never scans the project.
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
+from itertools import islice
 
 from craftology.projects.models import Shot
+from craftology.sync.order import HEAD, TAIL, as_hex, order_sum, spliced
 from craftology.sync.targets import (
     RANK,
     TargetKind,
@@ -35,7 +37,7 @@ class ProjectGraph:
         self.cut = cut_target(project_id)
         self._shots = shots  # the live dict owned by the engine's state
         self.order: list[str] = sorted(shots, key=self._key)
-        self._position: dict[str, int] | None = None
+        self._order_sum = order_sum(self.order)
         self.referenced_by: dict[str, dict[str, None]] = {card_id: {} for card_id in card_ids}
         self.total_us = 0
         for shot in shots.values():
@@ -61,9 +63,22 @@ class ProjectGraph:
     def card_removed(self, card_id: str) -> None:
         del self.referenced_by[card_id]
 
+    def _insert(self, shot_id: str) -> None:
+        index = bisect_left(self.order, self._key(shot_id), key=self._key)
+        before = self.order[index - 1] if index else HEAD
+        after = self.order[index] if index < len(self.order) else TAIL
+        self.order.insert(index, shot_id)
+        self._order_sum = spliced(self._order_sum, before, after, shot_id)
+
+    def _take_out(self, old: Shot) -> None:
+        index = bisect_left(self.order, (old.order, old.id), key=self._old_key(old))
+        before = self.order[index - 1] if index else HEAD
+        after = self.order[index + 1] if index + 1 < len(self.order) else TAIL
+        del self.order[index]
+        self._order_sum = spliced(self._order_sum, before, after, old.id, remove=True)
+
     def shot_added(self, shot: Shot) -> None:
-        insort(self.order, shot.id, key=self._key)
-        self._position = None
+        self._insert(shot.id)
         self._add_refs(shot)
         self.total_us += _us(shot.duration)
 
@@ -73,9 +88,8 @@ class ProjectGraph:
             self._add_refs(new)
         self.total_us += _us(new.duration) - _us(old.duration)
         if old.order != new.order:
-            del self.order[bisect_left(self.order, (old.order, old.id), key=self._old_key(old))]
-            insort(self.order, new.id, key=self._key)
-            self._position = None
+            self._take_out(old)
+            self._insert(new.id)
 
     def _old_key(self, old: Shot) -> Callable[[str], tuple[int, str]]:
         # While the moved shot is being removed, the live dict already holds its new order.
@@ -85,21 +99,24 @@ class ProjectGraph:
         return key
 
     def shot_removed(self, old: Shot) -> None:
-        del self.order[bisect_left(self.order, (old.order, old.id), key=self._old_key(old))]
-        self._position = None
+        self._take_out(old)
         self._remove_refs(old)
         self.total_us -= _us(old.duration)
 
     def reordered(self, shot_ids: list[str]) -> None:
-        self.order = list(shot_ids)
-        self._position = None
+        self.order = list(shot_ids)  # names every shot: as costly as the list, whatever we do
+        self._order_sum = order_sum(self.order)
 
     # --- queries ---
 
-    def position(self, shot_id: str) -> int:
-        if self._position is None:
-            self._position = {shot_id: i for i, shot_id in enumerate(self.order)}
-        return self._position[shot_id]
+    @property
+    def order_digest(self) -> str:
+        """`sync.order.order_digest(self.order)`, kept up to date edit by edit."""
+        return as_hex(self._order_sum)
+
+    def shot_key(self, shot_id: str) -> tuple[int, str]:
+        """Where a shot stands: the order list is sorted by this, so no position map is needed."""
+        return self._key(shot_id)
 
     def upstream(self, target: str) -> list[str]:
         """Upstream targets in a stable order (a shot's card order; the cut's shot order)."""
@@ -126,7 +143,7 @@ class ProjectGraph:
         """Dependency order: by layer, then shot order within keyframes and clips."""
         kind, subject = parse_target(target)
         rank = RANK[kind]
-        inner = self.position(subject) if kind in (TargetKind.KEYFRAME, TargetKind.CLIP) else 0
+        inner = self._shots[subject].order if kind in (TargetKind.KEYFRAME, TargetKind.CLIP) else 0
         return (rank, inner, subject)
 
     def targets_of(self, kind: TargetKind) -> Iterator[str]:
@@ -138,6 +155,22 @@ class ProjectGraph:
             yield from (clip_target(s) for s in self.order)
         else:
             yield self.cut
+
+    def target_count(self) -> int:
+        return len(self.referenced_by) + 2 * len(self.order) + 1
+
+    def targets_slice(self, start: int, stop: int) -> list[str]:
+        """`list(all_targets())[start:stop]` without walking the targets before `start`."""
+        cards, shots = len(self.referenced_by), len(self.order)
+        found: list[str] = []
+        if start < cards:
+            found += [sheet_target(c) for c in islice(self.referenced_by, start, min(stop, cards))]
+        for offset, make in ((cards, keyframe_target), (cards + shots, clip_target)):
+            lo, hi = max(start - offset, 0), min(stop - offset, shots)
+            found += [make(s) for s in self.order[lo:hi]] if lo < hi else []
+        if start <= cards + 2 * shots < stop:
+            found.append(self.cut)
+        return found
 
     def all_targets(self) -> Iterator[str]:
         for kind in TargetKind:

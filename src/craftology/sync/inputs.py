@@ -14,7 +14,7 @@ from typing import Any
 from craftology.errors import BadInput
 from craftology.projects.models import VISUAL_FIELDS, Card, Project, Shot
 from craftology.sync.fingerprint import Provenance, provenance_fingerprint, same_json
-from craftology.sync.targets import TargetKind, clip_target, keyframe_target, parse_target, sheet_target
+from craftology.sync.targets import TargetKind, keyframe_target, parse_target, sheet_target
 
 
 class Entity(StrEnum):
@@ -25,7 +25,9 @@ class Entity(StrEnum):
 
 # A card sheet reads exactly the attributes VISUAL_FIELDS lists for the card's kind.
 VISUAL = "attributes.<visual>"
-# The cut reads the ordered list of shot ids, derived from the set of shots and their `order`.
+# The cut reads the shot order, derived from the set of shots and their `order`, as a count and a
+# digest an edit updates in O(1) (craftology.sync.order): a structural edit of a 100,000-shot project
+# costs what it touches, not a pass over every shot.
 SHOT_ORDER = "shots"
 
 
@@ -135,23 +137,37 @@ def shot_inputs(kind: TargetKind, shot: Shot, project: Project) -> dict[str, Any
     return out
 
 
-def cut_inputs(project: Project, ordered_shot_ids: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {f"projects/{project.id}.{SHOT_ORDER}": list(ordered_shot_ids)}
+def cut_inputs(project: Project, order_digest: str, shot_count: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        f"projects/{project.id}.{SHOT_ORDER}": {"count": shot_count, "order": order_digest}
+    }
     _project_reads(TargetKind.CUT, project, out)
     return out
 
 
 def upstream_from_inputs(kind: TargetKind, subject_id: str, inputs: dict[str, Any]) -> list[str]:
-    """The upstream targets a snapshot implies (duplicates in a shot's card list count once).
+    """The upstream targets a snapshot implies (duplicates in a shot's card list count once). The
+    cut's snapshot holds a digest of its shots, not their ids: see `_check_cut_upstream`.
 
     Raises KeyError when the snapshot lacks the path that names them."""
     if kind is TargetKind.KEYFRAME:
         return [sheet_target(c) for c in dict.fromkeys(inputs[f"shots/{subject_id}.cards"])]
     if kind is TargetKind.CLIP:
         return [keyframe_target(subject_id)]
-    if kind is TargetKind.CUT:
-        return [clip_target(s) for s in inputs[f"projects/{subject_id}.{SHOT_ORDER}"]]
     return []
+
+
+def _check_cut_upstream(target: str, subject: str, provenance: Provenance) -> None:
+    """A cut is made from one clip per shot: its upstream are clip targets, as many as it counted."""
+    order = provenance.inputs.get(f"projects/{subject}.{SHOT_ORDER}")
+    clips = [u for u in provenance.upstream if parse_target(u)[0] is TargetKind.CLIP]
+    if isinstance(order, list):  # made before the digest: its snapshot lists the shot ids
+        matches = {f"shot/{shot_id}/clip" for shot_id in order} == set(provenance.upstream)
+    else:
+        count = order.get("count") if isinstance(order, dict) else None
+        matches = count == len(clips) == len(provenance.upstream)
+    if not matches:
+        raise BadInput(f"provenance of {target} records other upstream targets than its inputs imply")
 
 
 def card_read_fields_changed(old: Card, new: Card) -> bool:
@@ -186,11 +202,14 @@ def check_provenance(target: str, provenance: Provenance, *, verify: bool) -> No
     kind, subject = parse_target(target)
     if provenance.target != target:
         raise BadInput(f"provenance of {provenance.target} given for {target}", target=target)
-    try:
-        expected = set(upstream_from_inputs(kind, subject, provenance.inputs))
-    except (KeyError, TypeError):
-        raise BadInput(f"provenance of {target} lacks the inputs naming its upstream") from None
-    if set(provenance.upstream) != expected:
-        raise BadInput(f"provenance of {target} records other upstream targets than its inputs imply")
+    if kind is TargetKind.CUT:
+        _check_cut_upstream(target, subject, provenance)
+    else:
+        try:
+            expected = set(upstream_from_inputs(kind, subject, provenance.inputs))
+        except (KeyError, TypeError):
+            raise BadInput(f"provenance of {target} lacks the inputs naming its upstream") from None
+        if set(provenance.upstream) != expected:
+            raise BadInput(f"provenance of {target} records other upstream targets than its inputs imply")
     if verify and provenance_fingerprint(kind, provenance) != provenance.fingerprint:
         raise BadInput(f"provenance of {target} does not match its fingerprint", target=target)

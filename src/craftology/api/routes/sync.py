@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections import Counter
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
@@ -44,14 +43,13 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         """The project's targets (card sheets, shot keyframes and clips, the cut) in dependency order,
         one page at a time, each with its status (MISSING, STALE, FRESH) and typed causes."""
         projects.get_project(tenant, project_id)
-        statuses = sync.statuses(tenant, project_id)
-        counts = Counter(s.status.value.upper() for s in statuses)
         start = _offset(page.cursor)
+        statuses, counts, total = sync.status_page(tenant, project_id, start, page.limit)
         end = start + page.limit
-        following = str(end) if end < len(statuses) else None
+        following = str(end) if end < total else None
         _link_next(request, response, following)
-        items = [TargetStatusOut.of(s) for s in statuses[start:end]]
-        return TargetList(items=items, counts=dict(counts), next_cursor=following)
+        items = [TargetStatusOut.of(s) for s in statuses]
+        return TargetList(items=items, counts=counts, next_cursor=following)
 
     @router.get("/projects/{project_id}/plan")
     def preview_plan(project_id: str, tenant: Tenant, projects: Projects) -> dict[str, object]:
