@@ -259,3 +259,15 @@ def test_unknown_targets_and_bad_changes_are_refused() -> None:
     with pytest.raises(BadInput):
         engine.apply(ShotUpserted(s1.model_copy(update={"cards": ["ghost"]})))
     assert engine.statuses() == full_audit(engine.state)
+
+
+def test_a_project_without_shots_plans_no_cut_it_could_not_make() -> None:
+    state = small_state()
+    state.shots, state.accepted = {}, {}
+    engine = SyncEngine(state)
+    cut = engine.graph.cut
+    assert engine.status(cut).status is Status.MISSING
+    assert cut not in engine.plan().targets
+    assert set(engine.plan().targets) == {t for t in engine.targets() if t.startswith("card/")}
+    with pytest.raises(BadInput, match="at least one shot"):
+        engine.plan([cut])

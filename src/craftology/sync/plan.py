@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from craftology.errors import BadInput
 from craftology.sync.causes import Cause, Status, TargetStatus, UpstreamCause, cause_to_dict, root_causes
 from craftology.sync.targets import TargetKind, parse_target
 
@@ -107,13 +108,17 @@ def _deps(engine: EngineCore, status: TargetStatus, chosen: set[str], explicit: 
 def build_plan(engine: EngineCore, targets: Iterable[str] | None = None) -> Plan:
     """The plan for `targets` (None: every MISSING or STALE target that is not pinned)."""
     pinned = engine.state.pinned
+    # A cut is made of clips: a project without shots has nothing to cut, so it is never planned.
+    no_cut = engine.graph.cut if not engine.state.shots else None
     if targets is None:
-        chosen = {t for t in engine.not_fresh() if t not in pinned}
+        chosen = {t for t in engine.not_fresh() if t not in pinned and t != no_cut}
         skipped: list[str] = []
     else:
         requested = list(dict.fromkeys(targets))
         for target in requested:
             engine.status(target)  # BadInput if malformed, NotFound if not in this project
+            if target == no_cut:
+                raise BadInput(f"{target} needs at least one shot to cut", target=target)
         chosen = {t for t in requested if t not in pinned}
         skipped = [t for t in requested if t in pinned]
     order = sorted(chosen, key=engine.graph.sort_key)
