@@ -20,6 +20,7 @@ from craftology.ports.metadata import MetadataStore
 from craftology.projects.changes import Change
 from craftology.projects.service import ProjectService
 from craftology.registry.service import ModelRegistry
+from craftology.runs.curation import Curation
 from craftology.runs.engines import EngineCache
 from craftology.runs.executor import TargetExecutor
 from craftology.runs.service import SyncService
@@ -73,6 +74,7 @@ class Container:
     projects: ProjectService
     engines: EngineCache
     executor: TargetExecutor
+    curation: Curation
     sync: SyncService
     _client: Client | None = None
 
@@ -131,7 +133,8 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
         settings=settings, control=control, metadata=metadata, assets=assets, events=events,
         tenancy=TenancyService(control, metadata, assets), registry=registry, models=models,
         projects_index=projects_index, runs=runs, projects=projects, engines=engines,
-        executor=executor, sync=SyncService(engines, runs, events, lambda: container.temporal(),
-                                            settings.temporal.task_queue, settings.temporal.max_parallel),
+        executor=executor, curation=Curation(metadata, assets, events, engines),
+        sync=SyncService(engines, runs, events, lambda: container.temporal(),
+                         settings.temporal.task_queue, settings.temporal.max_parallel),
     )  # fmt: skip
     return container

@@ -22,7 +22,6 @@ from craftology.cli.serve import build_api
 from craftology.config import Settings
 from craftology.container import build_container
 from craftology.projects.models import CardIn, ProjectIn, ShotIn
-from craftology.runs.curation import Curation
 
 with warnings.catch_warnings():
     # Starlette asks for its httpx2 fork; schemathesis' ASGI transport uses its test client.
@@ -81,7 +80,7 @@ def fuzz_world(data_dir: Path) -> Iterator[FuzzWorld]:
         shot = projects.create_shot(
             tenant_id, project_id, ShotIn(description="Mia runs up the ridge", cards=[card.value.id])
         )
-        curation = Curation(container.metadata, container.assets, container.events, container.engines)
+        curation = container.curation
         asset = curation.upload(
             tenant_id, project_id, f"card/{card.value.id}/sheet", iter([_png()]), "image/png"
         )

@@ -78,8 +78,7 @@ def two() -> Iterator[Two]:
         a, b = build_container(settings, generators), build_container(settings, generators)  # type: ignore[arg-type]
         try:
             tenant = a.tenancy.create_tenant("Acme").tenant.id
-            yield Two((a, b), tuple(Curation(c.metadata, c.assets, c.events, c.engines) for c in (a, b)),  # type: ignore[arg-type]
-                      tenant, "")  # fmt: skip
+            yield Two((a, b), (a.curation, b.curation), tenant, "")
         finally:
             a.close()
             b.close()

@@ -16,7 +16,6 @@ from craftology.api.routes.models import build_models_router
 from craftology.api.routes.sync import build_sync_router
 from craftology.config import Settings
 from craftology.container import Container
-from craftology.runs.curation import Curation
 from craftology.runtime import running
 
 DEMO_TENANT = "demo"
@@ -32,14 +31,13 @@ class _Server(uvicorn.Server):
 
 
 def build_api(container: Container) -> FastAPI:
-    curation = Curation(container.metadata, container.assets, container.events, container.engines)
     deps = ApiDeps(
         projects=container.projects,
         authenticate=container.tenancy.authenticate,
         max_body_bytes=container.settings.api.max_body_bytes,
         max_upload_bytes=container.settings.api.max_upload_bytes,
         routers=[
-            build_sync_router(container.sync, curation, container.assets),
+            build_sync_router(container.sync, container.curation, container.assets),
             build_models_router(container.registry, container.settings.api.admin_token),
         ],
     )

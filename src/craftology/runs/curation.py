@@ -13,15 +13,10 @@ from craftology.runs.acceptance import accept, update_target
 from craftology.runs.engines import EngineCache
 from craftology.runs.records import ASSETS, now_iso, uploaded_asset_id
 from craftology.sync.fingerprint import Provenance
-from craftology.sync.targets import TargetKind, parse_target
+from craftology.sync.targets import SPECS, parse_target
 
 SOURCE = "craftology/assets"
-UPLOAD_TYPES: dict[TargetKind, tuple[str, ...]] = {
-    TargetKind.SHEET: ("image/png", "image/jpeg", "image/webp"),
-    TargetKind.KEYFRAME: ("image/png", "image/jpeg", "image/webp"),
-    TargetKind.CLIP: ("video/mp4",),
-    TargetKind.CUT: ("video/mp4",),
-}
+UPLOAD_TYPES = {kind: spec.media_types for kind, spec in SPECS.items()}
 
 
 class Curation:

@@ -14,7 +14,7 @@ from craftology.runs.records import TARGETS
 from craftology.sync.fingerprint import CodeVersion, ModelSpec, Provenance
 from craftology.sync.plan import KeptModel
 from craftology.sync.state import ProjectState
-from craftology.sync.targets import TargetKind, parse_target
+from craftology.sync.targets import SPECS, TargetKind, parse_target
 
 
 def model_spec(record: ModelRecord) -> ModelSpec:
@@ -31,10 +31,11 @@ def model_spec(record: ModelRecord) -> ModelSpec:
 def model_specs(registry: ModelRegistry) -> dict[TargetKind, ModelSpec]:
     """The registry's current model per target kind, read in one query."""
     current = registry.current_all()
-    absent = [kind.value for kind in TargetKind if ModelKind(kind.value) not in current]
+    wanted = {kind: ModelKind(spec.model_kind) for kind, spec in SPECS.items()}
+    absent = [model_kind.value for model_kind in wanted.values() if model_kind not in current]
     if absent:
         raise NotFound(f"no model registered for {', '.join(absent)}")
-    return {kind: model_spec(current[ModelKind(kind.value)]) for kind in TargetKind}
+    return {kind: model_spec(current[model_kind]) for kind, model_kind in wanted.items()}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from craftology.projects.models import Card, Project, Shot
 from craftology.sync.core import EngineCore
 from craftology.sync.fingerprint import ModelSpec, Provenance
 from craftology.sync.inputs import (
-    Entity,
     card_read_fields_changed,
     check_provenance,
     project_fields_changed,
@@ -28,7 +27,7 @@ from craftology.sync.state import (
     ShotsReordered,
     ShotUpserted,
 )
-from craftology.sync.targets import TargetKind, clip_target, keyframe_target, sheet_target, target_id
+from craftology.sync.targets import Entity, TargetKind, clip_target, keyframe_target, sheet_target, target_id
 
 
 class SyncEngine(EngineCore):

@@ -1,4 +1,5 @@
-"""Declared field-level inputs: the one table saying which fields each kind of target reads.
+"""Declared field-level inputs: snapshots of exactly the fields each kind of target reads (declared in
+`sync.targets.SPECS`), and the reverse index from a field to the kinds reading it.
 
 Paths name an entity and a field: `cards/mia.attributes.appearance`, `shots/s1.camera`,
 `projects/p1.settings.style`. A field nobody declares (a card's backstory, a shot's order for a
@@ -7,80 +8,37 @@ keyframe) cannot make anything stale. Snapshots are plain JSON values (enums as 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import Any
 
 from craftology.errors import BadInput
 from craftology.projects.models import VISUAL_FIELDS, Card, Project, Shot
 from craftology.sync.fingerprint import Provenance, provenance_fingerprint, same_json
-from craftology.sync.targets import TargetKind, keyframe_target, parse_target, sheet_target
-
-
-class Entity(StrEnum):
-    CARD = "cards"
-    SHOT = "shots"
-    PROJECT = "projects"
-
-
-# A card sheet reads exactly the attributes VISUAL_FIELDS lists for the card's kind.
-VISUAL = "attributes.<visual>"
-# The cut reads the shot order, derived from the set of shots and their `order`, as a count and a
-# digest an edit updates in O(1) (craftology.sync.order): a structural edit of a 100,000-shot project
-# costs what it touches, not a pass over every shot.
-SHOT_ORDER = "shots"
-
-
-@dataclass(frozen=True)
-class Declaration:
-    reads: tuple[tuple[Entity, str], ...]
-    upstream: str  # which accepted assets it is made from, in words
-
-
-DECLARED: dict[TargetKind, Declaration] = {
-    TargetKind.SHEET: Declaration(
-        reads=(
-            (Entity.CARD, "kind"),
-            (Entity.CARD, "name"),
-            (Entity.CARD, VISUAL),
-            (Entity.PROJECT, "settings.style"),
-        ),
-        upstream="nothing",
-    ),
-    TargetKind.KEYFRAME: Declaration(
-        reads=(
-            (Entity.SHOT, "description"),
-            (Entity.SHOT, "camera"),
-            (Entity.SHOT, "framing"),
-            (Entity.SHOT, "cards"),
-            (Entity.PROJECT, "settings.style"),
-            (Entity.PROJECT, "settings.aspect_ratio"),
-        ),
-        upstream="the accepted sheet of each card the shot references",
-    ),
-    TargetKind.CLIP: Declaration(
-        reads=(
-            (Entity.SHOT, "camera"),
-            (Entity.SHOT, "motion"),
-            (Entity.SHOT, "duration"),
-            (Entity.PROJECT, "settings.fps"),
-        ),
-        upstream="the accepted keyframe of the shot",
-    ),
-    TargetKind.CUT: Declaration(
-        reads=((Entity.PROJECT, SHOT_ORDER), (Entity.PROJECT, "settings.fps")),
-        upstream="the accepted clip of every shot, in order",
-    ),
-}
+from craftology.sync.targets import (
+    SHOT_ORDER,
+    SPECS,
+    VISUAL,
+    Entity,
+    TargetKind,
+    keyframe_target,
+    parse_target,
+    sheet_target,
+)
 
 # The reverse of the table at field level: (entity, declared field) -> kinds of target reading it.
 READERS: dict[tuple[Entity, str], tuple[TargetKind, ...]] = {}
-for _kind, _declaration in DECLARED.items():
+for _kind, _declaration in SPECS.items():
     for _read in _declaration.reads:
         READERS[_read] = (*READERS.get(_read, ()), _kind)
 
-SHOT_FIELDS = ("description", "camera", "framing", "cards", "motion", "duration")
-PROJECT_FIELDS = ("style", "aspect_ratio", "fps")
+SHOT_FIELDS = tuple(dict.fromkeys(name for entity, name in READERS if entity is Entity.SHOT))
+PROJECT_FIELDS = tuple(
+    dict.fromkeys(
+        name.removeprefix("settings.")
+        for entity, name in READERS
+        if entity is Entity.PROJECT and name.startswith("settings.")
+    )
+)
 
 
 def plain(value: Any) -> Any:
@@ -103,18 +61,18 @@ def _field(obj: Any, dotted: str) -> Any:
     return plain(obj)
 
 
-_PARTS = {name: tuple(name.split(".")) for declaration in DECLARED.values() for _, name in declaration.reads}
+_PARTS = {name: tuple(name.split(".")) for declaration in SPECS.values() for _, name in declaration.reads}
 
 
 def _project_reads(kind: TargetKind, project: Project, out: dict[str, Any]) -> None:
-    for entity, name in DECLARED[kind].reads:
+    for entity, name in SPECS[kind].reads:
         if entity is Entity.PROJECT and name != SHOT_ORDER:
             out[f"projects/{project.id}.{name}"] = _field(project, name)
 
 
 def sheet_inputs(card: Card, project: Project) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for entity, name in DECLARED[TargetKind.SHEET].reads:
+    for entity, name in SPECS[TargetKind.SHEET].reads:
         if entity is not Entity.CARD:
             continue
         if name == VISUAL:
@@ -130,7 +88,7 @@ def sheet_inputs(card: Card, project: Project) -> dict[str, Any]:
 def shot_inputs(kind: TargetKind, shot: Shot, project: Project) -> dict[str, Any]:
     """Snapshot for a keyframe or a clip of `shot`."""
     out: dict[str, Any] = {}
-    for entity, name in DECLARED[kind].reads:
+    for entity, name in SPECS[kind].reads:
         if entity is Entity.SHOT:
             out[f"shots/{shot.id}.{name}"] = _field(shot, name)
     _project_reads(kind, project, out)
