@@ -15,11 +15,9 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
-from craftology.api.deps import api_deps
 from craftology.errors import BadInput, CraftologyError, PayloadTooLarge, RangeNotSatisfiable, Unauthenticated
 
 PROBLEM_JSON = "application/problem+json"
@@ -91,7 +89,8 @@ def problem_response(
     return JSONResponse(jsonable_encoder(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+def render_error(request: Request, exc: Exception) -> JSONResponse:
+    """The problem document of an expected failure (a CraftologyError)."""
     assert isinstance(exc, CraftologyError)
     headers: dict[str, str] = {}
     if isinstance(exc, Unauthenticated):
@@ -105,27 +104,11 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _unauthenticated(request: Request) -> JSONResponse | None:
-    """FastAPI decodes the body before it runs dependencies, so a malformed body would be answered
-    before the bearer token is checked; this checks the token first, so without one it is always 401.
-    (Only /v1 routes take bodies, and all of them need a token.)"""
-    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
-    try:
-        if scheme.lower() != "bearer" or not token:
-            raise Unauthenticated("send `Authorization: Bearer <token>`")
-        api_deps(request).authenticate(token)
-    except CraftologyError as exc:
-        return _domain_error(request, exc)
-    return None
-
-
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [{"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]} for e in exc.errors()]
     broken = [e for e in exc.errors() if e.get("type") == "json_invalid"]
     if broken:
-        if (denied := _unauthenticated(request)) is not None:
-            return denied
         reason = broken[0].get("ctx", {}).get("error", "JSON decode error")
         return problem_response(
             request,
@@ -140,8 +123,6 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 400 and (denied := _unauthenticated(request)) is not None:
-        return denied
     type_, title = _HTTP_TYPES.get(exc.status_code, ("about:blank", "HTTP error"))
     return problem_response(
         request,
@@ -162,7 +143,7 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     """Route every kind of failure to its problem+json rendering."""
-    app.add_exception_handler(CraftologyError, _domain_error)
+    app.add_exception_handler(CraftologyError, render_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -22,6 +22,7 @@ UPLOAD_TYPES: dict[TargetKind, tuple[str, ...]] = {
     TargetKind.CLIP: ("video/mp4",),
     TargetKind.CUT: ("video/mp4",),
 }
+UPLOAD_MEDIA_TYPES = tuple(sorted({media for allowed in UPLOAD_TYPES.values() for media in allowed}))
 
 
 class Curation:

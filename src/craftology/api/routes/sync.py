@@ -9,6 +9,7 @@ from collections import Counter
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
+from craftology.api.body_limit import upload_body
 from craftology.api.deps import Projects, Tenant
 from craftology.api.problems import BODY_PROBLEMS, problem_responses
 from craftology.api.ranges import blob_response
@@ -26,7 +27,7 @@ from craftology.api.sync_schemas import (
 from craftology.errors import BadInput
 from craftology.ports.assets import CHUNK_SIZE, AssetStore
 from craftology.ports.metadata import Query
-from craftology.runs.curation import Curation
+from craftology.runs.curation import UPLOAD_MEDIA_TYPES, Curation
 from craftology.runs.records import ASSETS
 from craftology.runs.service import SyncService
 from craftology.sync.plan import Plan
@@ -158,6 +159,7 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         status_code=201,
         response_model=AssetOut,
         responses=problem_responses(413),
+        openapi_extra=upload_body(*UPLOAD_MEDIA_TYPES),
     )
     async def upload(project_id: str, target: str, tenant: Tenant, request: Request) -> AssetOut:
         """Replace a target's asset with an uploaded file (raw body; Content-Type image/png, image/jpeg,
