@@ -20,7 +20,7 @@ from PIL import Image
 
 from craftology.cli.serve import build_api
 from craftology.config import Settings
-from craftology.container import build_container
+from craftology.container import Container, build_container
 from craftology.projects.models import CardIn, ProjectIn, ShotIn
 from craftology.runs.curation import Curation
 
@@ -43,6 +43,8 @@ class FuzzWorld:
     shot_id: str
     asset_id: str
     other_token: str  # a second tenant: its token must never reach the first tenant's records
+    tenant_id: str
+    container: Container
 
     @property
     def auth(self) -> dict[str, str]:
@@ -93,6 +95,8 @@ def fuzz_world(data_dir: Path) -> Iterator[FuzzWorld]:
             shot_id=shot.value.id,
             asset_id=asset.id,
             other_token=other.token,
+            tenant_id=tenant_id,
+            container=container,
         )
     finally:
         container.close()

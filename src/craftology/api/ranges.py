@@ -53,10 +53,17 @@ def blob_response(
     filename: str | None = None,
 ) -> StreamingResponse:
     """Stream a blob: 200 with the whole blob, or 206 with the requested range. The ETag is the
-    content key, so it never changes for the same bytes."""
+    content key, so it never changes for the same bytes; `X-Content-Type-Options: nosniff` keeps
+    browsers from reading the bytes as anything but `content_type`."""
     selected = parse_range(range_header, size)
     start, stop = selected if selected is not None else (0, size)
-    headers = {"Accept-Ranges": "bytes", "Content-Length": str(stop - start), "ETag": f'"{key}"'}
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Content-Length": str(stop - start),
+        "ETag": f'"{key}"',
+        # Stored bytes are served as their recorded type only: a browser must not guess another.
+        "X-Content-Type-Options": "nosniff",
+    }
     if selected is not None:
         headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
     if filename:

@@ -27,9 +27,10 @@ from craftology.api.sync_schemas import (
 from craftology.errors import BadInput
 from craftology.ports.assets import CHUNK_SIZE, AssetStore
 from craftology.ports.metadata import Query
-from craftology.runs.curation import UPLOAD_MEDIA_TYPES, Curation
+from craftology.runs.curation import Curation
 from craftology.runs.records import ASSETS
 from craftology.runs.service import SyncService
+from craftology.runs.uploads import EXTENSIONS, HEAD_BYTES, UPLOAD_MEDIA_TYPES, check_upload
 from craftology.sync.plan import Plan
 
 SPOOL_BYTES = 8 * 1_048_576
@@ -119,7 +120,7 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         """The asset's bytes with its content type; supports `Range: bytes=...` (206)."""
         record = curation.get_asset(tenant, asset_id)
         data = record.data
-        extension = "mp4" if data["content_type"] == "video/mp4" else "png"
+        extension = EXTENSIONS.get(data["content_type"], "bin")
         name = f"{data['target'].replace('/', '-')}.{extension}"
         return blob_response(
             assets,
@@ -161,13 +162,24 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         responses=problem_responses(413),
         openapi_extra=upload_body(*UPLOAD_MEDIA_TYPES),
     )
-    async def upload(project_id: str, target: str, tenant: Tenant, request: Request) -> AssetOut:
-        """Replace a target's asset with an uploaded file (raw body; Content-Type image/png, image/jpeg,
-        image/webp or video/mp4). It becomes the accepted version."""
-        content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    async def upload(
+        project_id: str, target: str, tenant: Tenant, projects: Projects, request: Request
+    ) -> AssetOut:
+        """Replace a target's asset with an uploaded file (raw body; Content-Type image/png, image/jpeg
+        or image/webp for sheets and keyframes, video/mp4 for clips and the cut). The file must be
+        what it is declared to be by its first bytes (422 otherwise, and nothing is stored). It
+        becomes the accepted version."""
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        await asyncio.to_thread(projects.get_project, tenant, project_id)
+        head = b""
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
             async for chunk in request.stream():
+                if len(head) < HEAD_BYTES:
+                    head += chunk[: HEAD_BYTES - len(head)]
+                    if len(head) == HEAD_BYTES:
+                        check_upload(target, content_type, head)  # refuse before reading the rest
                 spool.write(chunk)
+            check_upload(target, content_type, head)
             spool.seek(0)
             chunks = iter(lambda: spool.read(CHUNK_SIZE), b"")
             record = await asyncio.to_thread(
