@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from craftology.api.deps import ApiDeps, current_tenant
 from craftology.api.gate import RequestGate
+from craftology.api.openapi import install_openapi
 from craftology.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from craftology.api.routes import cards, projects, shots
 
@@ -42,4 +43,5 @@ def create_app(deps: ApiDeps) -> FastAPI:
     for router in (projects.router, cards.router, shots.router, *deps.routers):
         v1.include_router(router)
     app.include_router(v1)
+    install_openapi(app)
     return app

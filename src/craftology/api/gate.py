@@ -10,12 +10,12 @@ without a valid token gets its 401 with the body unread; the tenant found is han
 from __future__ import annotations
 
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from fastapi.routing import APIRoute, RouteContext
 from fastapi.security.utils import get_authorization_scheme_param
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.routing import Match, Router
+from starlette.routing import Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from craftology.api.body_limit import (
@@ -28,20 +28,8 @@ from craftology.api.body_limit import (
 )
 from craftology.api.deps import GATE_TENANT, ApiDeps, current_tenant
 from craftology.api.problems import render_error
+from craftology.api.routing import route_of
 from craftology.errors import CraftologyError, Unauthenticated
-
-
-def route_of(router: Router, scope: Scope) -> RouteContext | None:
-    """The route the router will pick (as included, with its routers' prefixes and dependencies):
-    the first full match, else the first path-only match (which answers 405), else None (404)."""
-    partial: RouteContext | None = None
-    for route in iter_route_contexts(router.routes):
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return route
-        if match == Match.PARTIAL and partial is None:
-            partial = route
-    return partial
 
 
 def _depends_on_tenant(dependant: Dependant) -> bool:

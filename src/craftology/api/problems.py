@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
+from craftology.api.routing import allowed_methods
 from craftology.errors import BadInput, CraftologyError, PayloadTooLarge, RangeNotSatisfiable, Unauthenticated
 
 PROBLEM_JSON = "application/problem+json"
@@ -49,7 +50,8 @@ _PROBLEM_DESCRIPTIONS = {
     400: "The body is not valid JSON (or not valid UTF-8)",
     401: "Missing or unknown bearer token",
     404: "No such resource for this tenant",
-    409: "The change conflicts with the current state (e.g. records still refer to it)",
+    409: "The change conflicts with the current state (e.g. records still refer to it, or the "
+    "project already has an unfinished run)",
     412: "If-Match names a revision that is no longer current",
     413: "The request body is over the size limit",
     416: "The Range selects no byte of the content",
@@ -66,9 +68,9 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-PROBLEM_RESPONSES = problem_responses(401, 404, 422)
-"""What any /v1 route can answer."""
-BODY_PROBLEMS = problem_responses(400, 413)
+PROBLEM_RESPONSES = problem_responses(401, 404, 413, 422)
+"""What any /v1 route can answer (413: any body over the route's limit)."""
+BODY_PROBLEMS = problem_responses(400)
 """Routes that read a JSON body."""
 WRITE_PROBLEMS = problem_responses(412, 428)
 """Routes that need If-Match."""
@@ -124,14 +126,10 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     type_, title = _HTTP_TYPES.get(exc.status_code, ("about:blank", "HTTP error"))
-    return problem_response(
-        request,
-        exc.status_code,
-        type_,
-        title,
-        str(exc.detail),
-        headers=dict(exc.headers) if exc.headers else None,
-    )
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request.app.router, request.scope))
+    return problem_response(request, exc.status_code, type_, title, str(exc.detail), headers=headers or None)
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:

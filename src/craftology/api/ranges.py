@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote
 
 from fastapi.responses import StreamingResponse
@@ -41,6 +42,42 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
         raise RangeNotSatisfiable(f"range {header!r} starts past the end of a {size}-byte blob", size=size)
     stop = min(int(last) + 1, size) if last else size
     return start, stop
+
+
+_BLOB_HEADERS = {
+    "X-Content-Type-Options": {
+        "description": "Always `nosniff`: the content is only what its Content-Type says.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["nosniff"]},
+    },
+    "ETag": {"description": "The content key in quotes.", "required": True, "schema": {"type": "string"}},
+    "Accept-Ranges": {"required": True, "schema": {"type": "string", "enum": ["bytes"]}},
+}
+
+
+def _content_response(description: str, extra_headers: dict[str, Any]) -> dict[str, Any]:
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        "description": description,
+        "content": dict.fromkeys(BLOB_MEDIA_TYPES, binary),
+        "headers": {**_BLOB_HEADERS, **extra_headers},
+    }
+
+
+BLOB_MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp", "video/mp4")
+CONTENT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: _content_response("The whole content", {}),
+    206: _content_response(
+        "The requested range",
+        {
+            "Content-Range": {
+                "required": True,
+                "schema": {"type": "string", "pattern": r"^bytes \d+-\d+/\d+$"},
+            }
+        },
+    ),
+}
+"""OpenAPI `responses=` of a route answering with `blob_response`."""
 
 
 def blob_response(
