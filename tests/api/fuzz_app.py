@@ -45,6 +45,9 @@ class FuzzWorld:
     other_token: str  # a second tenant: its token must never reach the first tenant's records
     tenant_id: str
     container: Container
+    ids: dict[str, str]  # the first tenant's records, by path parameter name
+    other_ids: dict[str, str]  # the second tenant's own records
+    other_tenant_id: str
 
     @property
     def auth(self) -> dict[str, str]:
@@ -61,10 +64,31 @@ def _png() -> bytes:
     return out.getvalue()
 
 
+def _seed(container: Container, tenant_id: str, brief: str) -> dict[str, str]:
+    """A project with a card, a shot, an uploaded sheet and a (planned) run; their ids by the name of
+    the path parameter that takes them."""
+    projects = container.projects
+    project_id = projects.create_project(tenant_id, ProjectIn(name="Trail Shoes", brief=brief)).value.id
+    card_id = projects.create_card(
+        tenant_id, project_id, CardIn(kind="character", name="Mia", attributes={"hair": "brown"})
+    ).value.id
+    shot_id = projects.create_shot(
+        tenant_id, project_id, ShotIn(description="Mia runs up the ridge", cards=[card_id])
+    ).value.id
+    target = f"card/{card_id}/sheet"
+    curation = Curation(container.metadata, container.assets, container.events, container.engines)
+    asset_id = curation.upload(tenant_id, project_id, target, iter([_png()]), "image/png").id
+    run_id = container.runs.create(tenant_id, project_id, 0).id
+    return {
+        "project_id": project_id, "card_id": card_id, "shot_id": shot_id, "asset_id": asset_id,
+        "target": target, "run_id": run_id,
+    }  # fmt: skip
+
+
 @contextmanager
 def fuzz_world(data_dir: Path) -> Iterator[FuzzWorld]:
-    """A container on `data_dir` with one tenant owning a project, a card, a shot and an uploaded
-    asset (the card's sheet), and the API built on it exactly as `craftology up` builds it."""
+    """A container on `data_dir` with two tenants, each owning a project, a card, a shot, an uploaded
+    asset (the card's sheet) and a run, and the API built on it exactly as `craftology up` builds it."""
     settings = Settings(data_dir=data_dir)
     settings = settings.model_copy(
         update={"api": settings.api.model_copy(update={"max_body_bytes": MAX_BODY})}
@@ -73,30 +97,20 @@ def fuzz_world(data_dir: Path) -> Iterator[FuzzWorld]:
     try:
         tenant = container.tenancy.create_tenant("Fuzz")
         other = container.tenancy.create_tenant("Other")
-        tenant_id = tenant.tenant.id
-        projects = container.projects
-        project = projects.create_project(tenant_id, ProjectIn(name="Trail Shoes", brief="dusk run"))
-        project_id = project.value.id
-        card = projects.create_card(
-            tenant_id, project_id, CardIn(kind="character", name="Mia", attributes={"hair": "brown"})
-        )
-        shot = projects.create_shot(
-            tenant_id, project_id, ShotIn(description="Mia runs up the ridge", cards=[card.value.id])
-        )
-        curation = Curation(container.metadata, container.assets, container.events, container.engines)
-        asset = curation.upload(
-            tenant_id, project_id, f"card/{card.value.id}/sheet", iter([_png()]), "image/png"
-        )
+        ids = _seed(container, tenant.tenant.id, "dusk run")
         yield FuzzWorld(
             app=build_api(container),
             token=tenant.token,
-            project_id=project_id,
-            card_id=card.value.id,
-            shot_id=shot.value.id,
-            asset_id=asset.id,
+            project_id=ids["project_id"],
+            card_id=ids["card_id"],
+            shot_id=ids["shot_id"],
+            asset_id=ids["asset_id"],
             other_token=other.token,
-            tenant_id=tenant_id,
+            tenant_id=tenant.tenant.id,
             container=container,
+            ids=ids,
+            other_ids=_seed(container, other.tenant.id, "dawn run"),
+            other_tenant_id=other.tenant.id,
         )
     finally:
         container.close()
