@@ -116,6 +116,18 @@ def fuzz_world(data_dir: Path) -> Iterator[FuzzWorld]:
         container.close()
 
 
+def snapshot(world: FuzzWorld) -> dict[str, object]:
+    """Everything of the first tenant a foreign request could change."""
+    metadata, tenant = world.container.metadata, world.tenant_id
+    state: dict[str, object] = {
+        name: sorted((r.id, r.revision) for r in metadata.scan(tenant, name))
+        for name in ("projects", "cards", "shots", "targets", "assets")
+    }
+    state["blobs"] = sorted(world.container.assets.keys(tenant))
+    state["run"] = world.container.runs.get(tenant, world.ids["run_id"])
+    return state
+
+
 def openapi_document() -> dict[str, Any]:
     """The API's OpenAPI document, from an app built on a throwaway container: schemathesis needs the
     schema when the test module is collected, before any fixture exists."""

@@ -30,7 +30,7 @@ from schemathesis.core.transport import Response
 from schemathesis.specs.openapi.checks import negative_data_rejection
 from schemathesis.transport import SerializationContext
 
-from tests.api.fuzz_app import FuzzWorld, fuzz_world, openapi_document
+from tests.api.fuzz_app import FuzzWorld, fuzz_world, openapi_document, snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -104,6 +104,11 @@ def problem_json(ctx: CheckContext, response: Response, case: Case) -> bool | No
     """Every 4xx is an RFC 9457 problem document whose status is the HTTP status."""
     if not 400 <= response.status_code < 500:
         return None
+    assert_problem_document(response)
+    return True
+
+
+def assert_problem_document(response: Response) -> None:
     content_type = response.headers.get("content-type", [""])[0]
     assert content_type.split(";")[0] == "application/problem+json", (
         f"{response.status_code} with content type {content_type!r}"
@@ -113,7 +118,6 @@ def problem_json(ctx: CheckContext, response: Response, case: Case) -> bool | No
     for name, kind in PROBLEM_FIELDS.items():
         assert isinstance(body.get(name), kind), f"problem field {name!r} missing or wrong: {body}"
     assert body["status"] == response.status_code, body
-    return True
 
 
 def no_server_error(ctx: CheckContext, response: Response, case: Case) -> bool | None:
@@ -232,6 +236,33 @@ def test_every_v1_route_needs_a_token(case: Case, world: FuzzWorld) -> None:
         assert response.status_code == 401, (case.method, case.formatted_path, bad, response.text[:300])
 
 
+@fuzzed.parametrize()
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@schema.given(data=st.data())
+def test_another_tenants_token_reaches_nothing(case: Case, data: st.DataObject, world: FuzzWorld) -> None:
+    """The second tenant fuzzes the routes naming records with its own token, pointing each path id
+    at the first tenant's record or at its own (at least one at the first tenant's): it is refused,
+    sees none of the first tenant's data and changes none of it."""
+    names = sorted(case.path_parameters or {})
+    if not names or case.method.upper() != case.operation.method.upper():
+        return  # lists and creations name no record: tests/api/test_tenancy.py covers them
+    foreign = set(data.draw(st.sets(st.sampled_from(names), min_size=1)))
+    for name in names:
+        ids = world.ids if name in foreign else world.other_ids
+        case.path_parameters[name] = ids[name]
+    headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
+    if "If-Match" in headers and data.draw(st.booleans()):
+        headers["If-Match"] = "*"
+    case.headers = headers
+    before = snapshot(world)
+    response = case.call(app=world.app, headers={"Authorization": f"Bearer {world.other_token}"})
+    assert 400 <= response.status_code < 500, (case.method, case.formatted_path, response.text[:300])
+    assert "dusk run" not in response.text  # the first tenant's brief
+    assert snapshot(world) == before
+    assert_problem_document(response)
+    SEEN[f"foreign {case.operation.method.upper()} {case.operation.path}"].add(response.status_code)
+
+
 def test_the_run_routes_need_a_token_too(world: FuzzWorld) -> None:
     """The Temporal routes are left out of the fuzzing; their authentication is checked here, which
     runs before any Temporal call."""
@@ -280,6 +311,9 @@ def test_the_fuzzing_got_past_the_lookups() -> None:
         ("POST /v1/projects", 201),
     ):
         assert success in SEEN[operation], (operation, sorted(SEEN[operation]))
+    # The second tenant's requests got to the lookups too, and were told there is no such record.
+    for operation in ("GET /v1/projects/{project_id}", "GET /v1/assets/{asset_id}/content"):
+        assert 404 in SEEN[f"foreign {operation}"], (operation, sorted(SEEN[f"foreign {operation}"]))
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,8 @@ import pytest
 from PIL import Image
 
 from tests.api.conftest import A, B, TestClient, assert_problem
-from tests.api.fuzz_app import FuzzWorld, fuzz_world
+from tests.api.fuzz_app import FuzzWorld, fuzz_world, snapshot
 
-COLLECTIONS = ("projects", "cards", "shots", "targets", "assets")
 PARAMETER = re.compile(r"\{(\w+)\}")
 
 
@@ -52,17 +51,6 @@ def request_body(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
 def world(tmp_path: Path) -> Iterator[FuzzWorld]:
     with fuzz_world(tmp_path / "data") as made:
         yield made
-
-
-def snapshot(world: FuzzWorld) -> dict[str, object]:
-    """Everything of the first tenant a foreign request could change."""
-    metadata, tenant = world.container.metadata, world.tenant_id
-    state: dict[str, object] = {
-        name: sorted((r.id, r.revision) for r in metadata.scan(tenant, name)) for name in COLLECTIONS
-    }
-    state["blobs"] = sorted(world.container.assets.keys(tenant))
-    state["run"] = world.container.runs.get(tenant, world.ids["run_id"])
-    return state
 
 
 def test_another_tenant_gets_404_on_every_route(world: FuzzWorld) -> None:
