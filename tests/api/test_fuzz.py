@@ -1,10 +1,12 @@
 """Property-based fuzzing of the whole REST API with schemathesis, against real stores.
 
 For every documented operation schemathesis generates valid and invalid requests (unknown path ids,
-broken bodies, huge and unicode strings, wrong types); each response must:
-- never be a 5xx;
-- have a documented status code, content type and headers, and a body matching the documented schema;
-- if it is a 4xx, be `application/problem+json` with type/title/status/detail, status = HTTP status.
+broken bodies, huge and unicode strings, wrong types, missing or forged tokens, undocumented methods)
+and runs every one of its checks on the answer: never a 5xx; a documented status code, content type,
+headers and body; invalid data refused and valid data accepted (with the statuses the schema cannot
+express listed in CONFIG); auth enforced; 405 with Allow for undocumented methods. On top, every 4xx
+must be `application/problem+json` with type/title/status/detail, status = HTTP status. A second
+tenant fuzzes the same routes with its own token against the first tenant's records.
 
 Left out: starting a run, reading and cancelling runs (`POST /v1/projects/{id}/runs`, `/v1/runs/...`).
 They need a Temporal server, and the ASGI transport runs the app in its own event loop, which an asyncio
@@ -27,7 +29,6 @@ from schemathesis.checks import CheckContext
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.transport import Response
-from schemathesis.specs.openapi.checks import negative_data_rejection
 from schemathesis.transport import SerializationContext
 
 from tests.api.fuzz_app import FuzzWorld, fuzz_world, openapi_document, snapshot
@@ -49,12 +50,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzWorld]:
 
 def validate(case: Case, response: Response, world: FuzzWorld) -> None:
     """Every schemathesis check plus ours; the token counts as given (not generated), so the auth
-    checks probe the same request without it and with a forged one.
-
-    Left out: `negative_data_rejection`. Schemathesis marks some cases negative only for their
-    authentication, and the real token this harness puts in makes them valid requests, which the
-    check then reports as accepted invalid data. (Missing and forged tokens are covered by
-    `ignored_auth` here and by test_every_v1_route_needs_a_token.)"""
+    checks probe the same request without it and with a forged one."""
     # Those probes go through the schema's transport: the ASGI one, to this app.
     case.operation.schema.app = world.app
     case.validate_response(
@@ -62,7 +58,6 @@ def validate(case: Case, response: Response, world: FuzzWorld) -> None:
         headers=world.auth,
         transport_kwargs={"app": world.app},
         additional_checks=EXTRA_CHECKS,
-        excluded_checks=[negative_data_rejection],
     )
 
 
@@ -168,17 +163,16 @@ def test_fuzzed_requests_get_documented_non_5xx_answers(
         for name, values in _real_ids(world).items():
             if name in case.path_parameters:
                 case.path_parameters[name] = data.draw(st.sampled_from(values))
-    drops_the_token = _drops_the_token(case)
     headers = dict(case.headers or {})
-    if not drops_the_token:
-        headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+    if not _drops_the_token(case):
+        # In the case's own headers: schemathesis re-validates what a test changes there, and a
+        # case without its Authorization would count as a negative one.
+        headers = {k: v for k, v in headers.items() if k.lower() != "authorization"} | world.auth
     # `*` gets writes past the precondition.
     if "If-Match" in headers and data.draw(st.booleans()):
         headers["If-Match"] = "*"
     case.headers = headers
-    if not drops_the_token:
-        headers = {**headers, **world.auth}
-    response = case.call(app=world.app, headers=headers)
+    response = case.call(app=world.app)
     SEEN[f"{case.operation.method.upper()} {case.operation.path}"].add(response.status_code)
     validate(case, response, world)
 
@@ -190,10 +184,13 @@ def test_stateful_sequences_keep_the_same_promises(world: FuzzWorld) -> None:
 
     class Sequences(fuzzed.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
-            headers = dict(world.auth)
+            headers = dict(case.headers or {})
+            if not _drops_the_token(case):
+                headers = {k: v for k, v in headers.items() if k.lower() != "authorization"} | world.auth
             if case.method.upper() in ("PATCH", "DELETE"):
                 headers["If-Match"] = "*"
-            return {"app": world.app, "headers": headers}
+            case.headers = headers
+            return {"app": world.app}
 
         def validate_response(self, response: Response, case: Case, *args: Any, **kwargs: Any) -> None:
             SEEN[f"stateful {case.operation.method.upper()} {case.operation.path}"].add(response.status_code)
