@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from craftology.adapters.metadata.sqlite import SqliteMetadataStore
 from craftology.api import ApiDeps, create_app
 from craftology.projects.service import ProjectService
+from tests.api.asgi_stream import Streamed, stream_to
 from tests.api.conftest import MAX_BODY, A, TestClient, assert_problem, authenticate, extra
 
 
@@ -85,6 +86,21 @@ def test_a_json_route_keeps_its_limit_whatever_the_content_type(
     # in one message, so only the answer is checked here).
     assert_problem(client.post("/v1/projects", content=pieces(BIG), headers=headers), 413)
     assert list(store.scan("acme", "projects")) == []
+
+
+def test_a_streamed_body_is_cut_off_once_it_passes_the_route_limit(
+    metered: tuple[TestClient, BodyMeter],
+) -> None:
+    client, _ = metered
+    app = client.app
+    chunks = list(pieces(BIG))
+    json_route = stream_to(app, "POST", "/v1/projects", {**A, "Content-Type": "image/png"}, chunks)
+    assert json_route.status == 413
+    assert json_route.pulled <= MAX_BODY // 1000 + 2
+    upload_route = stream_to(app, "PUT", "/v1/extra/upload", {**A, "Content-Type": "image/png"}, chunks)
+    assert upload_route == Streamed(200, len(chunks))
+    forged = stream_to(app, "PUT", "/v1/extra/upload", {"Authorization": "Bearer nope"}, chunks)
+    assert forged == Streamed(401, 0)
 
 
 def test_only_the_route_that_declares_a_large_body_gets_the_upload_limit(

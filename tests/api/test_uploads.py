@@ -3,7 +3,6 @@ downloads tell browsers not to guess another type. Runs on the production contai
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.api.asgi_stream import Streamed, stream_to
 from tests.api.conftest import TestClient, assert_problem
 from tests.api.fuzz_app import FuzzWorld, fuzz_world
 
@@ -112,44 +112,16 @@ def test_an_upload_to_another_project_reads_no_body(world: FuzzWorld, client: Te
     assert stored(world) == before
 
 
-def send_in_chunks(world: FuzzWorld, target: str, declared: str, chunks: list[bytes]) -> tuple[int, int]:
-    """PUT an upload straight into the ASGI app, one chunk per receive; returns the status and how
-    many chunks the app pulled."""
-    pulled = 0
-    status = 0
-
-    async def receive() -> dict[str, object]:
-        nonlocal pulled
-        if pulled < len(chunks):
-            pulled += 1
-            return {"type": "http.request", "body": chunks[pulled - 1], "more_body": pulled < len(chunks)}
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, object]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = int(str(message["status"]))
-
+def send_in_chunks(world: FuzzWorld, target: str, declared: str, chunks: list[bytes]) -> Streamed:
     path = f"/v1/projects/{world.project_id}/targets/{target}/upload"
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "PUT",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-        "headers": [
-            (b"host", b"testserver"), (b"content-type", declared.encode()),
-            (b"authorization", f"Bearer {world.token}".encode()), (b"transfer-encoding", b"chunked"),
-        ],
-        "client": ("127.0.0.1", 1), "server": ("testserver", 80),
-    }  # fmt: skip
-    asyncio.run(world.app(scope, receive, send))
-    return status, pulled
+    return stream_to(world.app, "PUT", path, {**world.auth, "Content-Type": declared}, chunks)
 
 
 def test_bytes_of_the_wrong_type_are_refused_before_the_rest_is_read(world: FuzzWorld) -> None:
     rest = [b"\0" * 65536] * 50
-    status, pulled = send_in_chunks(world, world.sheet_target, "image/png", [image("JPEG")[:64], *rest])
-    assert status == 422
-    assert pulled <= 2
+    refused = send_in_chunks(world, world.sheet_target, "image/png", [image("JPEG")[:64], *rest])
+    assert refused.status == 422
+    assert refused.pulled <= 2
     body = image("PNG")
-    status, pulled = send_in_chunks(world, world.sheet_target, "image/png", [body[:5], body[5:20], body[20:]])
-    assert status == 201
-    assert pulled == 3
+    stored = send_in_chunks(world, world.sheet_target, "image/png", [body[:5], body[5:20], body[20:]])
+    assert stored == Streamed(201, 3)
