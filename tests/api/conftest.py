@@ -14,6 +14,7 @@ with warnings.catch_warnings():
 
 from craftology.adapters.metadata.sqlite import SqliteMetadataStore
 from craftology.api import ApiDeps, Tenant, create_app
+from craftology.api.body_limit import upload_body
 from craftology.errors import Unauthenticated
 from craftology.projects.service import ProjectService
 
@@ -40,7 +41,7 @@ def boom(tenant: Tenant) -> dict[str, str]:
     raise RuntimeError(f"secret internals of {tenant}")
 
 
-@extra.put("/upload")
+@extra.put("/upload", openapi_extra=upload_body("application/octet-stream"))
 async def upload(request: Request, tenant: Tenant) -> dict[str, int]:
     """Counts the bytes of a streamed upload."""
     size = 0

@@ -17,10 +17,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from PIL import Image
+from pydantic import SecretStr
 
 from craftology.cli.serve import build_api
 from craftology.config import Settings
-from craftology.container import build_container
+from craftology.container import Container, build_container
 from craftology.projects.models import CardIn, ProjectIn, ShotIn
 
 with warnings.catch_warnings():
@@ -42,14 +43,23 @@ class FuzzWorld:
     shot_id: str
     asset_id: str
     other_token: str  # a second tenant: its token must never reach the first tenant's records
+    tenant_id: str
+    container: Container
+    ids: dict[str, str]  # the first tenant's records, by path parameter name
+    other_ids: dict[str, str]  # the second tenant's own records
+    other_tenant_id: str
 
     @property
     def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        # The operator token too, so registry writes are fuzzed past the operator check.
+        return {"Authorization": f"Bearer {self.token}", "X-Admin-Token": ADMIN_TOKEN}
 
     @property
     def sheet_target(self) -> str:
         return f"card/{self.card_id}/sheet"
+
+
+ADMIN_TOKEN = "fuzz-operator-token"
 
 
 def _png() -> bytes:
@@ -58,43 +68,72 @@ def _png() -> bytes:
     return out.getvalue()
 
 
+def _seed(container: Container, tenant_id: str, brief: str) -> dict[str, str]:
+    """A project with a card, a shot, an uploaded sheet and a (planned) run; their ids by the name of
+    the path parameter that takes them."""
+    projects = container.projects
+    project_id = projects.create_project(tenant_id, ProjectIn(name="Trail Shoes", brief=brief)).value.id
+    card_id = projects.create_card(
+        tenant_id, project_id, CardIn(kind="character", name="Mia", attributes={"hair": "brown"})
+    ).value.id
+    shot_id = projects.create_shot(
+        tenant_id, project_id, ShotIn(description="Mia runs up the ridge", cards=[card_id])
+    ).value.id
+    target = f"card/{card_id}/sheet"
+    curation = container.curation
+    asset_id = curation.upload(tenant_id, project_id, target, iter([_png()]), "image/png").id
+    run_id = container.runs.create(tenant_id, project_id, 0).id
+    return {
+        "project_id": project_id, "card_id": card_id, "shot_id": shot_id, "asset_id": asset_id,
+        "target": target, "run_id": run_id,
+    }  # fmt: skip
+
+
 @contextmanager
 def fuzz_world(data_dir: Path) -> Iterator[FuzzWorld]:
-    """A container on `data_dir` with one tenant owning a project, a card, a shot and an uploaded
-    asset (the card's sheet), and the API built on it exactly as `craftology up` builds it."""
+    """A container on `data_dir` with two tenants, each owning a project, a card, a shot, an uploaded
+    asset (the card's sheet) and a run, and the API built on it exactly as `craftology up` builds it."""
     settings = Settings(data_dir=data_dir)
     settings = settings.model_copy(
-        update={"api": settings.api.model_copy(update={"max_body_bytes": MAX_BODY})}
+        update={
+            "api": settings.api.model_copy(
+                update={"max_body_bytes": MAX_BODY, "admin_token": SecretStr(ADMIN_TOKEN)}
+            )
+        }
     )
     container = build_container(settings)
     try:
         tenant = container.tenancy.create_tenant("Fuzz")
         other = container.tenancy.create_tenant("Other")
-        tenant_id = tenant.tenant.id
-        projects = container.projects
-        project = projects.create_project(tenant_id, ProjectIn(name="Trail Shoes", brief="dusk run"))
-        project_id = project.value.id
-        card = projects.create_card(
-            tenant_id, project_id, CardIn(kind="character", name="Mia", attributes={"hair": "brown"})
-        )
-        shot = projects.create_shot(
-            tenant_id, project_id, ShotIn(description="Mia runs up the ridge", cards=[card.value.id])
-        )
-        curation = container.curation
-        asset = curation.upload(
-            tenant_id, project_id, f"card/{card.value.id}/sheet", iter([_png()]), "image/png"
-        )
+        ids = _seed(container, tenant.tenant.id, "dusk run")
         yield FuzzWorld(
             app=build_api(container),
             token=tenant.token,
-            project_id=project_id,
-            card_id=card.value.id,
-            shot_id=shot.value.id,
-            asset_id=asset.id,
+            project_id=ids["project_id"],
+            card_id=ids["card_id"],
+            shot_id=ids["shot_id"],
+            asset_id=ids["asset_id"],
             other_token=other.token,
+            tenant_id=tenant.tenant.id,
+            container=container,
+            ids=ids,
+            other_ids=_seed(container, other.tenant.id, "dawn run"),
+            other_tenant_id=other.tenant.id,
         )
     finally:
         container.close()
+
+
+def snapshot(world: FuzzWorld) -> dict[str, object]:
+    """Everything of the first tenant a foreign request could change."""
+    metadata, tenant = world.container.metadata, world.tenant_id
+    state: dict[str, object] = {
+        name: sorted((r.id, r.revision) for r in metadata.scan(tenant, name))
+        for name in ("projects", "cards", "shots", "targets", "assets")
+    }
+    state["blobs"] = sorted(world.container.assets.keys(tenant))
+    state["run"] = world.container.runs.get(tenant, world.ids["run_id"])
+    return state
 
 
 def openapi_document() -> dict[str, Any]:

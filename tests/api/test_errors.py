@@ -74,3 +74,17 @@ def test_uploads_have_their_own_limit(client: TestClient) -> None:
     assert fits.json() == {"size": 3 * MAX_BODY}
     assert_problem(client.put("/v1/extra/upload", content=iter([b"a" * MAX_BODY] * 5), headers=headers), 413)
     assert_problem(client.put("/v1/extra/upload", content=b"a" * 5 * MAX_BODY, headers=headers), 413)
+
+
+def test_405_allows_every_method_of_the_path(client: TestClient, project: str) -> None:
+    response = client.put(f"/v1/projects/{project}", headers=A)
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "DELETE, GET, PATCH"
+    assert client.put("/v1/projects", headers=A).headers["allow"] == "GET, POST"
+
+
+def test_a_malformed_if_match_is_422(client: TestClient, project: str) -> None:
+    url = f"/v1/projects/{project}"
+    assert_problem(client.patch(url, json={"name": "x"}, headers={**A, "If-Match": "1"}), 422)
+    assert_problem(client.patch(url, json={"name": "x"}, headers={**A, "If-Match": '"1", "2"'}), 422)
+    assert client.get(url, headers=A).json()["revision"] == 1

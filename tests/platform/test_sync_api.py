@@ -170,6 +170,7 @@ def test_download_with_content_types_and_ranges(http: httpx.Client, synced: Sync
     assert image.headers["content-type"] == "image/png"
     assert image.content.startswith(b"\x89PNG")
     assert len(image.content) == keyframe["size"]
+    assert image.headers["x-content-type-options"] == "nosniff"
     video = http.get(f"/assets/{clip['id']}/content")
     assert video.status_code == 200
     assert video.headers["content-type"] == "video/mp4"
@@ -181,6 +182,7 @@ def test_download_with_content_types_and_ranges(http: httpx.Client, synced: Sync
     assert part.status_code == 206
     assert part.content == video.content[100:1100]
     assert part.headers["content-range"] == f"bytes 100-1099/{size}"
+    assert part.headers["x-content-type-options"] == "nosniff"
     tail = http.get(f"/assets/{clip['id']}/content", headers={"Range": "bytes=-10"})
     assert tail.status_code == 206
     assert tail.content == video.content[-10:]
@@ -218,6 +220,32 @@ def test_upload_becomes_the_accepted_fresh_version(http: httpx.Client, synced: S
         headers={"Content-Type": "video/mp4"},
     )
     assert_problem(wrong, 422)
+
+
+def test_an_upload_whose_bytes_are_not_its_type_is_refused_and_stores_nothing(
+    http: httpx.Client, synced: Synced
+) -> None:
+    keyframe, clip = f"shot/{synced.shots[1]}/keyframe", f"shot/{synced.shots[1]}/clip"
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 36), (10, 10, 10)).save(jpeg, format="JPEG")
+    before = {
+        t: http.get(f"/projects/{synced.id}/assets", params={"target": t}).json() for t in (keyframe, clip)
+    }
+    for target, body, declared in [
+        (keyframe, jpeg.getvalue(), "image/png"),
+        (keyframe, b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/png"),
+        (clip, png_bytes(), "video/mp4"),
+        (keyframe, b"", "image/png"),
+    ]:
+        response = http.put(
+            f"/projects/{synced.id}/targets/{target}/upload", content=body, headers={"Content-Type": declared}
+        )
+        assert_problem(response, 422)
+    after = {
+        t: http.get(f"/projects/{synced.id}/assets", params={"target": t}).json() for t in (keyframe, clip)
+    }
+    assert after == before
+    assert statuses(http, synced.id)[keyframe]["status"] == "FRESH"
 
 
 def test_upload_stales_what_was_made_from_the_replaced_asset(http: httpx.Client, synced: Synced) -> None:

@@ -1,12 +1,13 @@
-"""The REST API application: /v1 routes behind bearer auth, problem+json errors, body size limit."""
+"""The REST API application: /v1 routes behind bearer auth, problem+json errors, per-route body limits."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 
-from craftology.api.body_limit import BodySizeLimit
 from craftology.api.deps import ApiDeps, current_tenant
+from craftology.api.gate import RequestGate
+from craftology.api.openapi import install_openapi
 from craftology.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from craftology.api.routes import cards, projects, shots
 
@@ -31,9 +32,7 @@ def create_app(deps: ApiDeps) -> FastAPI:
     )
     app.state.deps = deps
     install_problem_handlers(app)
-    app.add_middleware(
-        BodySizeLimit, max_body_bytes=deps.max_body_bytes, max_upload_bytes=deps.max_upload_bytes
-    )
+    app.add_middleware(RequestGate, router=app.router, deps=deps)
 
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> Health:
@@ -44,4 +43,5 @@ def create_app(deps: ApiDeps) -> FastAPI:
     for router in (projects.router, cards.router, shots.router, *deps.routers):
         v1.include_router(router)
     app.include_router(v1)
+    install_openapi(app)
     return app

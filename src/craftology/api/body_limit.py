@@ -1,19 +1,38 @@
-"""Request body size limit as a plain ASGI middleware (it must see the raw byte stream).
+"""Request body limits, chosen by the route a request goes to, never by the Content-Type it claims.
 
-The declared Content-Length is checked before the app runs; bodies without one (chunked) are counted
-while the app reads them. JSON and form bodies get `max_body_bytes`; other media types (uploads) get
-`max_upload_bytes`.
+Every route takes at most `max_body_bytes`. A route that declares a large binary body (its
+`openapi_extra` made by `upload_body`, which also documents the body) takes up to `max_upload_bytes`.
+A declared Content-Length over the limit is refused before the app runs; a body without one
+(chunked) is counted while the app reads it.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from craftology.errors import PayloadTooLarge
+
+LARGE_BODY = "x-large-binary-body"
+"""OpenAPI extension marking an operation whose body may be up to the upload limit."""
+
+
+def upload_body(*media_types: str) -> dict[str, Any]:
+    """`openapi_extra` of a route that reads a large raw body of one of `media_types` itself."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        LARGE_BODY: True,
+        "requestBody": {"required": True, "content": dict.fromkeys(media_types, binary)},
+    }
+
+
+def takes_large_body(route: object) -> bool:
+    extra = getattr(route, "openapi_extra", None)
+    return bool(extra and extra.get(LARGE_BODY))
 
 
 class BodyTooLarge(HTTPException):
@@ -23,63 +42,32 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"request body exceeds the limit of {limit} bytes")
 
 
-def _is_structured(content_type: str | None) -> bool:
-    if not content_type:
-        return True
-    media = content_type.split(";", 1)[0].strip().lower()
-    return (
-        media.endswith(("/json", "+json"))
-        or media.startswith("text/")
-        or media in {"application/x-www-form-urlencoded"}
-    )
+def declared_over(headers: Headers, limit: int) -> bool:
+    declared = headers.get("content-length", "")
+    return declared.isdigit() and int(declared) > limit
 
 
-class BodySizeLimit:
-    """Reject request bodies over the limit with 413 before they are buffered anywhere."""
-
-    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int) -> None:
-        self.app = app
-        self.max_body_bytes = max_body_bytes
-        self.max_upload_bytes = max_upload_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        limit = self.max_body_bytes if _is_structured(headers.get("content-type")) else self.max_upload_bytes
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            await _reject(scope, send, limit)
-            return
-
-        received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit)
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            # Normally the app's handlers render it; this covers a body read outside them.
-            if started:
-                raise
-            await _reject(scope, send, limit)
+def expects_body(headers: Headers) -> bool:
+    return headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in headers
 
 
-async def _reject(scope: Scope, send: Send, limit: int) -> None:
+def counting(receive: Receive, limit: int) -> Receive:
+    """`receive` that raises BodyTooLarge as soon as more than `limit` body bytes came in."""
+    received = 0
+
+    async def counted() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge(limit)
+        return message
+
+    return counted
+
+
+async def reject_too_large(scope: Scope, send: Send, limit: int) -> None:
     body = json.dumps(
         {
             "type": PayloadTooLarge.problem_type,

@@ -12,6 +12,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from craftology.errors import Unauthenticated
 from craftology.projects.service import ProjectService
 
+GATE_TENANT = "craftology.tenant"
+"""Request-state key under which the request gate leaves the tenant it authenticated."""
+
 Authenticate = Callable[[str], str]
 """Resolves a bearer token to its tenant id; raises craftology.errors.Unauthenticated."""
 
@@ -28,7 +31,7 @@ class ApiDeps:
     authenticate: Authenticate
     max_body_bytes: int = 1_048_576
     routers: list[APIRouter] = field(default_factory=list)
-    max_upload_bytes: int = 512 * 1_048_576  # bodies of non-JSON media types (asset uploads)
+    max_upload_bytes: int = 512 * 1_048_576  # bodies of routes declaring `upload_body` (asset uploads)
 
 
 def api_deps(request: Request) -> ApiDeps:
@@ -41,6 +44,9 @@ def current_tenant(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> str:
     """The tenant of the request's bearer token; Unauthenticated (401) when missing or unknown."""
+    vouched = request.scope.get("state", {}).get(GATE_TENANT)
+    if isinstance(vouched, str):
+        return vouched  # the request gate checked this request's token already
     if credentials is None or not credentials.credentials:
         raise Unauthenticated("send `Authorization: Bearer <token>`")
     return api_deps(request).authenticate(credentials.credentials)

@@ -15,11 +15,10 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
-from craftology.api.deps import api_deps
+from craftology.api.routing import allowed_methods
 from craftology.errors import BadInput, CraftologyError, PayloadTooLarge, RangeNotSatisfiable, Unauthenticated
 
 PROBLEM_JSON = "application/problem+json"
@@ -51,7 +50,8 @@ _PROBLEM_DESCRIPTIONS = {
     400: "The body is not valid JSON (or not valid UTF-8)",
     401: "Missing or unknown bearer token",
     404: "No such resource for this tenant",
-    409: "The change conflicts with the current state (e.g. records still refer to it)",
+    409: "The change conflicts with the current state (e.g. records still refer to it, or the "
+    "project already has an unfinished run)",
     412: "If-Match names a revision that is no longer current",
     413: "The request body is over the size limit",
     416: "The Range selects no byte of the content",
@@ -68,9 +68,9 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-PROBLEM_RESPONSES = problem_responses(401, 404, 422)
-"""What any /v1 route can answer."""
-BODY_PROBLEMS = problem_responses(400, 413)
+PROBLEM_RESPONSES = problem_responses(401, 404, 413, 422)
+"""What any /v1 route can answer (413: any body over the route's limit)."""
+BODY_PROBLEMS = problem_responses(400)
 """Routes that read a JSON body."""
 WRITE_PROBLEMS = problem_responses(412, 428)
 """Routes that need If-Match."""
@@ -91,7 +91,8 @@ def problem_response(
     return JSONResponse(jsonable_encoder(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+def render_error(request: Request, exc: Exception) -> JSONResponse:
+    """The problem document of an expected failure (a CraftologyError)."""
     assert isinstance(exc, CraftologyError)
     headers: dict[str, str] = {}
     if isinstance(exc, Unauthenticated):
@@ -105,27 +106,11 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _unauthenticated(request: Request) -> JSONResponse | None:
-    """FastAPI decodes the body before it runs dependencies, so a malformed body would be answered
-    before the bearer token is checked; this checks the token first, so without one it is always 401.
-    (Only /v1 routes take bodies, and all of them need a token.)"""
-    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
-    try:
-        if scheme.lower() != "bearer" or not token:
-            raise Unauthenticated("send `Authorization: Bearer <token>`")
-        api_deps(request).authenticate(token)
-    except CraftologyError as exc:
-        return _domain_error(request, exc)
-    return None
-
-
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [{"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]} for e in exc.errors()]
     broken = [e for e in exc.errors() if e.get("type") == "json_invalid"]
     if broken:
-        if (denied := _unauthenticated(request)) is not None:
-            return denied
         reason = broken[0].get("ctx", {}).get("error", "JSON decode error")
         return problem_response(
             request,
@@ -140,17 +125,11 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 400 and (denied := _unauthenticated(request)) is not None:
-        return denied
     type_, title = _HTTP_TYPES.get(exc.status_code, ("about:blank", "HTTP error"))
-    return problem_response(
-        request,
-        exc.status_code,
-        type_,
-        title,
-        str(exc.detail),
-        headers=dict(exc.headers) if exc.headers else None,
-    )
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request.app.router, request.scope))
+    return problem_response(request, exc.status_code, type_, title, str(exc.detail), headers=headers or None)
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -162,7 +141,7 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     """Route every kind of failure to its problem+json rendering."""
-    app.add_exception_handler(CraftologyError, _domain_error)
+    app.add_exception_handler(CraftologyError, render_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

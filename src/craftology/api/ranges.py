@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote
 
 from fastapi.responses import StreamingResponse
@@ -43,6 +44,42 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, stop
 
 
+_BLOB_HEADERS = {
+    "X-Content-Type-Options": {
+        "description": "Always `nosniff`: the content is only what its Content-Type says.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["nosniff"]},
+    },
+    "ETag": {"description": "The content key in quotes.", "required": True, "schema": {"type": "string"}},
+    "Accept-Ranges": {"required": True, "schema": {"type": "string", "enum": ["bytes"]}},
+}
+
+
+def _content_response(description: str, extra_headers: dict[str, Any]) -> dict[str, Any]:
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        "description": description,
+        "content": dict.fromkeys(BLOB_MEDIA_TYPES, binary),
+        "headers": {**_BLOB_HEADERS, **extra_headers},
+    }
+
+
+BLOB_MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp", "video/mp4")
+CONTENT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: _content_response("The whole content", {}),
+    206: _content_response(
+        "The requested range",
+        {
+            "Content-Range": {
+                "required": True,
+                "schema": {"type": "string", "pattern": r"^bytes \d+-\d+/\d+$"},
+            }
+        },
+    ),
+}
+"""OpenAPI `responses=` of a route answering with `blob_response`."""
+
+
 def blob_response(
     assets: AssetStore,
     tenant: str,
@@ -53,10 +90,17 @@ def blob_response(
     filename: str | None = None,
 ) -> StreamingResponse:
     """Stream a blob: 200 with the whole blob, or 206 with the requested range. The ETag is the
-    content key, so it never changes for the same bytes."""
+    content key, so it never changes for the same bytes; `X-Content-Type-Options: nosniff` keeps
+    browsers from reading the bytes as anything but `content_type`."""
     selected = parse_range(range_header, size)
     start, stop = selected if selected is not None else (0, size)
-    headers = {"Accept-Ranges": "bytes", "Content-Length": str(stop - start), "ETag": f'"{key}"'}
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Content-Length": str(stop - start),
+        "ETag": f'"{key}"',
+        # Stored bytes are served as their recorded type only: a browser must not guess another.
+        "X-Content-Type-Options": "nosniff",
+    }
     if selected is not None:
         headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
     if filename:

@@ -12,11 +12,11 @@ from craftology.ports.metadata import MetadataStore, Page, Put, Query, Record
 from craftology.runs.acceptance import accept, update_target
 from craftology.runs.engines import EngineCache
 from craftology.runs.records import ASSETS, now_iso, uploaded_asset_id
+from craftology.runs.uploads import check_upload, split_head
 from craftology.sync.fingerprint import Provenance
-from craftology.sync.targets import SPECS, parse_target
+from craftology.sync.targets import parse_target
 
 SOURCE = "craftology/assets"
-UPLOAD_TYPES = {kind: spec.media_types for kind, spec in SPECS.items()}
 
 
 class Curation:
@@ -83,16 +83,17 @@ class Curation:
         self, tenant: str, project_id: str, target: str, chunks: Iterable[bytes], content_type: str
     ) -> Record:
         """Store a replacement made outside Craftology and accept it. Its provenance is the target's
-        current inputs, so it counts as fresh until those change."""
-        kind, _ = parse_target(target)
-        if content_type not in UPLOAD_TYPES[kind]:
-            allowed = ", ".join(UPLOAD_TYPES[kind])
-            raise BadInput(f"a {kind.value} upload must be one of {allowed}, not {content_type!r}")
+        current inputs, so it counts as fresh until those change.
+
+        Everything that can refuse it (type, bytes, target) is checked before the blob is written,
+        so a refused upload stores nothing. Should the commit after the write fail, the blob is left
+        unreferenced for the blob garbage collector: deleting it here could remove content another
+        asset with the same bytes refers to."""
+        head, stream = split_head(chunks)
+        check_upload(target, content_type, head)
         with self._engines.lock:
             resolved = self._engines.get(tenant, project_id).resolve(target)
-        blob = self._assets.put(tenant, chunks)
-        if blob.size == 0:
-            raise BadInput("the upload is empty")
+        blob = self._assets.put(tenant, stream)
         provenance = resolved.provenance(replacement=blob.key)
         asset_id = uploaded_asset_id()
         data = {

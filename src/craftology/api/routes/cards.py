@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from craftology.api.deps import Projects, Tenant
 from craftology.api.pagination import PageOut, page_response
+from craftology.api.params import CardId, ProjectId
 from craftology.api.preconditions import etag
 from craftology.api.problems import BODY_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from craftology.api.routes.projects import MergePatch, Page, Revision
@@ -20,7 +21,12 @@ router = APIRouter(prefix="/projects/{project_id}/cards", tags=["cards"])
     "", status_code=201, response_model=CardOut, responses={**BODY_PROBLEMS, **problem_responses(409)}
 )
 def create_card(
-    project_id: str, body: CardIn, tenant: Tenant, projects: Projects, request: Request, response: Response
+    project_id: ProjectId,
+    body: CardIn,
+    tenant: Tenant,
+    projects: Projects,
+    request: Request,
+    response: Response,
 ) -> CardOut:
     """Add a card to the project. The id is generated from the name; returns Location and ETag."""
     created = projects.create_card(tenant, project_id, body)
@@ -32,7 +38,12 @@ def create_card(
 
 @router.get("", response_model=PageOut[CardOut])
 def list_cards(
-    project_id: str, tenant: Tenant, projects: Projects, page: Page, request: Request, response: Response
+    project_id: ProjectId,
+    tenant: Tenant,
+    projects: Projects,
+    page: Page,
+    request: Request,
+    response: Response,
 ) -> PageOut[CardOut]:
     """The project's cards in id order, one page at a time."""
     listing = projects.list_cards(tenant, project_id, page.cursor, page.limit)
@@ -41,7 +52,7 @@ def list_cards(
 
 @router.get("/{card_id}", response_model=CardOut)
 def get_card(
-    project_id: str, card_id: str, tenant: Tenant, projects: Projects, response: Response
+    project_id: ProjectId, card_id: CardId, tenant: Tenant, projects: Projects, response: Response
 ) -> CardOut:
     """One card, with its revision as ETag."""
     found = projects.get_card(tenant, project_id, card_id)
@@ -51,8 +62,8 @@ def get_card(
 
 @router.patch("/{card_id}", response_model=CardOut, responses={**BODY_PROBLEMS, **WRITE_PROBLEMS})
 def patch_card(
-    project_id: str,
-    card_id: str,
+    project_id: ProjectId,
+    card_id: CardId,
     patch: MergePatch,
     revision: Revision,
     tenant: Tenant,
@@ -73,7 +84,7 @@ def patch_card(
     responses={**WRITE_PROBLEMS, **problem_responses(409)},
 )
 def delete_card(
-    project_id: str, card_id: str, revision: Revision, tenant: Tenant, projects: Projects
+    project_id: ProjectId, card_id: CardId, revision: Revision, tenant: Tenant, projects: Projects
 ) -> Response:
     """Delete a card. 409 (naming the shots) while shots still reference it. Requires If-Match."""
     projects.delete_card(tenant, project_id, card_id, revision)
@@ -81,6 +92,8 @@ def delete_card(
 
 
 @router.get("/{card_id}/history", response_model=list[HistoryEntry])
-def card_history(project_id: str, card_id: str, tenant: Tenant, projects: Projects) -> list[HistoryEntry]:
+def card_history(
+    project_id: ProjectId, card_id: CardId, tenant: Tenant, projects: Projects
+) -> list[HistoryEntry]:
     """Every revision of the card, oldest first (a deletion has empty data)."""
     return [HistoryEntry.of(r) for r in projects.history(tenant, CARDS, card_id, project_id)]

@@ -17,6 +17,10 @@ from craftology.registry.schemas import DefaultIn, ModelIn, ModelList, ModelOut
 from craftology.registry.service import ModelRegistry
 
 ADMIN_HEADER = "X-Admin-Token"
+# Operations under these tags serve data shared by every tenant (the registry holds no tenant's
+# records), so tenant-isolation checks read them as such.
+TAG = "models"
+SHARED_TAGS = frozenset({TAG})
 
 _admin_header = APIKeyHeader(
     name=ADMIN_HEADER,
@@ -59,7 +63,7 @@ _DEFAULT_PROBLEMS = {
 
 
 def build_models_router(registry: ModelRegistry, admin_token: SecretStr | None) -> APIRouter:
-    router = APIRouter(prefix="/models", tags=["models"])
+    router = APIRouter(prefix="/models", tags=[TAG])
     # Bytes, compared in constant time; an empty token counts as unset, never as "anything matches".
     expected = admin_token.get_secret_value().encode() if admin_token is not None else b""
 

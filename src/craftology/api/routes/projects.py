@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 
 from craftology.api.deps import Projects, Tenant
 from craftology.api.pagination import PageOut, PageParams, page_params, page_response
+from craftology.api.params import ProjectId
 from craftology.api.preconditions import etag, required_revision
 from craftology.api.problems import BODY_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from craftology.api.schemas import HistoryEntry, ProjectOut
@@ -47,7 +48,7 @@ def list_projects(
 
 
 @router.get("/{project_id}", response_model=ProjectOut)
-def get_project(project_id: str, tenant: Tenant, projects: Projects, response: Response) -> ProjectOut:
+def get_project(project_id: ProjectId, tenant: Tenant, projects: Projects, response: Response) -> ProjectOut:
     """One project, with its revision as ETag."""
     found = projects.get_project(tenant, project_id)
     response.headers["ETag"] = etag(found.revision)
@@ -56,7 +57,7 @@ def get_project(project_id: str, tenant: Tenant, projects: Projects, response: R
 
 @router.patch("/{project_id}", response_model=ProjectOut, responses={**BODY_PROBLEMS, **WRITE_PROBLEMS})
 def patch_project(
-    project_id: str,
+    project_id: ProjectId,
     patch: MergePatch,
     revision: Revision,
     tenant: Tenant,
@@ -71,13 +72,13 @@ def patch_project(
 
 
 @router.delete("/{project_id}", status_code=204, response_class=Response, responses=WRITE_PROBLEMS)
-def delete_project(project_id: str, revision: Revision, tenant: Tenant, projects: Projects) -> Response:
+def delete_project(project_id: ProjectId, revision: Revision, tenant: Tenant, projects: Projects) -> Response:
     """Delete the project with all its cards and shots (one atomic write). Requires If-Match."""
     projects.delete_project(tenant, project_id, revision)
     return Response(status_code=204)
 
 
 @router.get("/{project_id}/history", response_model=list[HistoryEntry])
-def project_history(project_id: str, tenant: Tenant, projects: Projects) -> list[HistoryEntry]:
+def project_history(project_id: ProjectId, tenant: Tenant, projects: Projects) -> list[HistoryEntry]:
     """Every revision of the project record, oldest first."""
     return [HistoryEntry.of(r) for r in projects.history(tenant, PROJECTS, project_id, project_id)]

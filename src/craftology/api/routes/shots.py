@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from craftology.api.deps import Projects, Tenant
 from craftology.api.pagination import PageOut, page_response
+from craftology.api.params import ProjectId, ShotId
 from craftology.api.preconditions import etag
 from craftology.api.problems import BODY_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from craftology.api.routes.projects import MergePatch, Page, Revision
@@ -20,7 +21,12 @@ router = APIRouter(prefix="/projects/{project_id}/shots", tags=["shots"])
     "", status_code=201, response_model=ShotOut, responses={**BODY_PROBLEMS, **problem_responses(409)}
 )
 def create_shot(
-    project_id: str, body: ShotIn, tenant: Tenant, projects: Projects, request: Request, response: Response
+    project_id: ProjectId,
+    body: ShotIn,
+    tenant: Tenant,
+    projects: Projects,
+    request: Request,
+    response: Response,
 ) -> ShotOut:
     """Append a shot at the end of the storyboard. Its `cards` must be cards of this project (422
     naming the unknown ones). Returns Location and ETag."""
@@ -33,7 +39,12 @@ def create_shot(
 
 @router.get("", response_model=PageOut[ShotOut])
 def list_shots(
-    project_id: str, tenant: Tenant, projects: Projects, page: Page, request: Request, response: Response
+    project_id: ProjectId,
+    tenant: Tenant,
+    projects: Projects,
+    page: Page,
+    request: Request,
+    response: Response,
 ) -> PageOut[ShotOut]:
     """The project's shots in storyboard order, one page at a time."""
     listing = projects.list_shots(tenant, project_id, page.cursor, page.limit)
@@ -41,7 +52,9 @@ def list_shots(
 
 
 @router.post("/reorder", response_model=list[ShotOut], responses=BODY_PROBLEMS)
-def reorder_shots(project_id: str, body: ReorderIn, tenant: Tenant, projects: Projects) -> list[ShotOut]:
+def reorder_shots(
+    project_id: ProjectId, body: ReorderIn, tenant: Tenant, projects: Projects
+) -> list[ShotOut]:
     """Put the shots in a new order in one atomic write. `shot_ids` must name every shot of the
     project exactly once (422 listing repeated, unknown and missing ids). Returns the shots in order."""
     return [ShotOut.of(s) for s in projects.reorder_shots(tenant, project_id, body.shot_ids)]
@@ -49,7 +62,7 @@ def reorder_shots(project_id: str, body: ReorderIn, tenant: Tenant, projects: Pr
 
 @router.get("/{shot_id}", response_model=ShotOut)
 def get_shot(
-    project_id: str, shot_id: str, tenant: Tenant, projects: Projects, response: Response
+    project_id: ProjectId, shot_id: ShotId, tenant: Tenant, projects: Projects, response: Response
 ) -> ShotOut:
     """One shot, with its revision as ETag."""
     found = projects.get_shot(tenant, project_id, shot_id)
@@ -59,8 +72,8 @@ def get_shot(
 
 @router.patch("/{shot_id}", response_model=ShotOut, responses={**BODY_PROBLEMS, **WRITE_PROBLEMS})
 def patch_shot(
-    project_id: str,
-    shot_id: str,
+    project_id: ProjectId,
+    shot_id: ShotId,
     patch: MergePatch,
     revision: Revision,
     tenant: Tenant,
@@ -76,7 +89,7 @@ def patch_shot(
 
 @router.delete("/{shot_id}", status_code=204, response_class=Response, responses=WRITE_PROBLEMS)
 def delete_shot(
-    project_id: str, shot_id: str, revision: Revision, tenant: Tenant, projects: Projects
+    project_id: ProjectId, shot_id: ShotId, revision: Revision, tenant: Tenant, projects: Projects
 ) -> Response:
     """Delete a shot; the later shots move up so the order stays 0..n-1. Requires If-Match."""
     projects.delete_shot(tenant, project_id, shot_id, revision)
@@ -84,6 +97,8 @@ def delete_shot(
 
 
 @router.get("/{shot_id}/history", response_model=list[HistoryEntry])
-def shot_history(project_id: str, shot_id: str, tenant: Tenant, projects: Projects) -> list[HistoryEntry]:
+def shot_history(
+    project_id: ProjectId, shot_id: ShotId, tenant: Tenant, projects: Projects
+) -> list[HistoryEntry]:
     """Every revision of the shot, oldest first (a deletion has empty data)."""
     return [HistoryEntry.of(r) for r in projects.history(tenant, SHOTS, shot_id, project_id)]

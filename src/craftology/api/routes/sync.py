@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
+from fastapi import Query as QueryParam
 from fastapi.responses import StreamingResponse
 
+from craftology.api.body_limit import upload_body
 from craftology.api.deps import Projects, Tenant
+from craftology.api.params import TARGET, AssetId, ProjectId, RunId, TargetId
 from craftology.api.problems import BODY_PROBLEMS, problem_responses
-from craftology.api.ranges import blob_response
+from craftology.api.ranges import CONTENT_RESPONSES, blob_response
 from craftology.api.routes.projects import Page
 from craftology.api.sync_schemas import (
     AcceptIn,
@@ -28,9 +32,18 @@ from craftology.ports.metadata import Query
 from craftology.runs.curation import Curation
 from craftology.runs.records import ASSETS
 from craftology.runs.service import SyncService
+from craftology.runs.uploads import EXTENSIONS, HEAD_BYTES, UPLOAD_MEDIA_TYPES, check_upload
 from craftology.sync.plan import Plan
 
 SPOOL_BYTES = 8 * 1_048_576
+RangeHeader = Annotated[
+    str | None,
+    Header(
+        alias="range",
+        description="`bytes=first-last`, `bytes=first-` or `bytes=-suffix`: one range, answered 206. "
+        "Other forms are ignored (the whole content, 200).",
+    ),
+]
 
 
 def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore) -> APIRouter:
@@ -38,7 +51,12 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
 
     @router.get("/projects/{project_id}/targets", response_model=TargetList)
     def list_targets(
-        project_id: str, tenant: Tenant, projects: Projects, page: Page, request: Request, response: Response
+        project_id: ProjectId,
+        tenant: Tenant,
+        projects: Projects,
+        page: Page,
+        request: Request,
+        response: Response,
     ) -> TargetList:
         """The project's targets (card sheets, shot keyframes and clips, the cut) in dependency order,
         one page at a time, each with its status (MISSING, STALE, FRESH) and typed causes."""
@@ -52,16 +70,21 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         return TargetList(items=items, counts=counts, next_cursor=following)
 
     @router.get("/projects/{project_id}/plan")
-    def preview_plan(project_id: str, tenant: Tenant, projects: Projects) -> dict[str, object]:
+    def preview_plan(project_id: ProjectId, tenant: Tenant, projects: Projects) -> dict[str, object]:
         """What a sync would regenerate now: stale and missing targets in dependency order, each with
         its causes, root causes and estimated cost (from the model registry)."""
         projects.get_project(tenant, project_id)
         plan: Plan = sync.plan(tenant, project_id)
         return plan.to_dict()
 
-    @router.post("/projects/{project_id}/runs", status_code=202, response_model=RunOut)
+    @router.post(
+        "/projects/{project_id}/runs",
+        status_code=202,
+        response_model=RunOut,
+        responses=problem_responses(409),
+    )
     async def start_run(
-        project_id: str, tenant: Tenant, projects: Projects, request: Request, response: Response
+        project_id: ProjectId, tenant: Tenant, projects: Projects, request: Request, response: Response
     ) -> RunOut:
         """Start a sync run: the current plan executes durably on Temporal. Poll the run for progress."""
         await asyncio.to_thread(projects.get_project, tenant, project_id)
@@ -70,31 +93,35 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         return RunOut.of(run)
 
     @router.get("/projects/{project_id}/runs", response_model=list[RunOut])
-    def list_runs(project_id: str, tenant: Tenant, projects: Projects) -> list[RunOut]:
+    def list_runs(project_id: ProjectId, tenant: Tenant, projects: Projects) -> list[RunOut]:
         """The project's runs, newest first."""
         projects.get_project(tenant, project_id)
         return [RunOut.of(run) for run in sync.list_runs(tenant, project_id)]
 
     @router.get("/runs/{run_id}", response_model=RunOut)
-    async def get_run(run_id: str, tenant: Tenant) -> RunOut:
+    async def get_run(run_id: RunId, tenant: Tenant) -> RunOut:
         """A run with its counters and, while it runs, live progress (done, in flight)."""
         view = await sync.get_run(tenant, run_id)
         return RunOut.of(view.run, view.progress)
 
-    @router.post("/runs/{run_id}/cancel", status_code=202, response_model=RunOut)
-    async def cancel_run(run_id: str, tenant: Tenant) -> RunOut:
+    @router.post(
+        "/runs/{run_id}/cancel", status_code=202, response_model=RunOut, responses=problem_responses(409)
+    )
+    async def cancel_run(run_id: RunId, tenant: Tenant) -> RunOut:
         """Ask a running sync to stop; in-flight targets are cancelled, finished ones stay."""
         return RunOut.of(await sync.cancel_run(tenant, run_id))
 
     @router.get("/projects/{project_id}/assets", response_model=AssetList)
     def list_assets(
-        project_id: str,
+        project_id: ProjectId,
         tenant: Tenant,
         projects: Projects,
         page: Page,
         request: Request,
         response: Response,
-        target: str | None = None,
+        target: Annotated[
+            str | None, QueryParam(pattern=TARGET, description="Only the assets of this target.")
+        ] = None,
     ) -> AssetList:
         """Assets of the project (optionally of one target) with their provenance, one page at a time."""
         projects.get_project(tenant, project_id)
@@ -105,18 +132,22 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         return AssetList(items=[AssetOut.of(r) for r in found.records], next_cursor=found.next_cursor)
 
     @router.get("/assets/{asset_id}", response_model=AssetOut)
-    def get_asset(asset_id: str, tenant: Tenant) -> AssetOut:
+    def get_asset(asset_id: AssetId, tenant: Tenant) -> AssetOut:
         """An asset's metadata and provenance (fingerprint, input snapshot, code version)."""
         return AssetOut.of(curation.get_asset(tenant, asset_id))
 
     @router.get(
-        "/assets/{asset_id}/content", response_class=StreamingResponse, responses=problem_responses(416)
+        "/assets/{asset_id}/content",
+        response_class=StreamingResponse,
+        responses={**CONTENT_RESPONSES, **problem_responses(416)},
     )
-    def download_asset(asset_id: str, tenant: Tenant, request: Request) -> StreamingResponse:
+    def download_asset(
+        asset_id: AssetId, tenant: Tenant, range_header: RangeHeader = None
+    ) -> StreamingResponse:
         """The asset's bytes with its content type; supports `Range: bytes=...` (206)."""
         record = curation.get_asset(tenant, asset_id)
         data = record.data
-        extension = "mp4" if data["content_type"] == "video/mp4" else "png"
+        extension = EXTENSIONS.get(data["content_type"], "bin")
         name = f"{data['target'].replace('/', '-')}.{extension}"
         return blob_response(
             assets,
@@ -124,12 +155,12 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
             data["blob_key"],
             data["size"],
             data["content_type"],
-            request.headers.get("range"),
+            range_header,
             name,
         )
 
     @router.get("/projects/{project_id}/targets/{target:path}/status", response_model=TargetStatusOut)
-    def get_target(project_id: str, target: str, tenant: Tenant) -> TargetStatusOut:
+    def get_target(project_id: ProjectId, target: TargetId, tenant: Tenant) -> TargetStatusOut:
         """One target's status and causes."""
         return TargetStatusOut.of(sync.status(tenant, project_id, target))
 
@@ -138,7 +169,7 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         response_model=TargetRecordOut,
         responses=BODY_PROBLEMS,
     )
-    def accept(project_id: str, target: str, body: AcceptIn, tenant: Tenant) -> TargetRecordOut:
+    def accept(project_id: ProjectId, target: TargetId, body: AcceptIn, tenant: Tenant) -> TargetRecordOut:
         """Make an asset the accepted version of its target (review mode); downstream builds on it."""
         return TargetRecordOut.model_validate(curation.accept(tenant, project_id, target, body.asset_id))
 
@@ -147,7 +178,7 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         response_model=TargetRecordOut,
         responses=BODY_PROBLEMS,
     )
-    def pin(project_id: str, target: str, body: PinIn, tenant: Tenant) -> TargetRecordOut:
+    def pin(project_id: ProjectId, target: TargetId, body: PinIn, tenant: Tenant) -> TargetRecordOut:
         """Pin a target (kept as is, never planned; shown as "pinned, would be stale") or unpin it."""
         return TargetRecordOut.model_validate(curation.pin(tenant, project_id, target, body.pinned))
 
@@ -155,15 +186,26 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         "/projects/{project_id}/targets/{target:path}/upload",
         status_code=201,
         response_model=AssetOut,
-        responses=problem_responses(413),
+        openapi_extra=upload_body(*UPLOAD_MEDIA_TYPES),
     )
-    async def upload(project_id: str, target: str, tenant: Tenant, request: Request) -> AssetOut:
-        """Replace a target's asset with an uploaded file (raw body; Content-Type image/png, image/jpeg,
-        image/webp or video/mp4). It becomes the accepted version."""
-        content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    async def upload(
+        project_id: ProjectId, target: TargetId, tenant: Tenant, projects: Projects, request: Request
+    ) -> AssetOut:
+        """Replace a target's asset with an uploaded file (raw body; Content-Type image/png, image/jpeg
+        or image/webp for sheets and keyframes, video/mp4 for clips and the cut). The file must be
+        what it is declared to be by its first bytes (422 otherwise, and nothing is stored). It
+        becomes the accepted version."""
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        await asyncio.to_thread(projects.get_project, tenant, project_id)
+        head = b""
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
             async for chunk in request.stream():
+                if len(head) < HEAD_BYTES:
+                    head += chunk[: HEAD_BYTES - len(head)]
+                    if len(head) == HEAD_BYTES:
+                        check_upload(target, content_type, head)  # refuse before reading the rest
                 spool.write(chunk)
+            check_upload(target, content_type, head)
             spool.seek(0)
             chunks = iter(lambda: spool.read(CHUNK_SIZE), b"")
             record = await asyncio.to_thread(
