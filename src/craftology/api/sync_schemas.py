@@ -105,10 +105,17 @@ class PinIn(BaseModel):
     pinned: bool
 
 
+class SeedIn(BaseModel):
+    seed: int | None = Field(
+        ge=0, le=2**63 - 1, description="The target's own seed; null goes back to the default one."
+    )
+
+
 class TargetRecordOut(BaseModel):
     target: str
     accepted_asset_id: str | None
     pinned: bool
+    seed: int | None = Field(default=None, description="The target's own seed, when it has one.")
 
 
 class AssetList(BaseModel):

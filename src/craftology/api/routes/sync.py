@@ -22,6 +22,7 @@ from craftology.api.sync_schemas import (
     AssetOut,
     PinIn,
     RunOut,
+    SeedIn,
     TargetList,
     TargetRecordOut,
     TargetStatusOut,
@@ -181,6 +182,16 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
     def pin(project_id: ProjectId, target: TargetId, body: PinIn, tenant: Tenant) -> TargetRecordOut:
         """Pin a target (kept as is, never planned; shown as "pinned, would be stale") or unpin it."""
         return TargetRecordOut.model_validate(curation.pin(tenant, project_id, target, body.pinned))
+
+    @router.put(
+        "/projects/{project_id}/targets/{target:path}/seed",
+        response_model=TargetRecordOut,
+        responses=BODY_PROBLEMS,
+    )
+    def seed(project_id: ProjectId, target: TargetId, body: SeedIn, tenant: Tenant) -> TargetRecordOut:
+        """Give a target its own seed, or null for the default one. Its accepted asset turns STALE with
+        a SEED cause, and the next sync makes it again with that seed."""
+        return TargetRecordOut.model_validate(curation.set_seed(tenant, project_id, target, body.seed))
 
     @router.put(
         "/projects/{project_id}/targets/{target:path}/upload",
