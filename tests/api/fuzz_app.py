@@ -17,7 +17,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from PIL import Image
-from pydantic import SecretStr
 
 from craftology.cli.serve import build_api
 from craftology.config import Settings
@@ -51,15 +50,11 @@ class FuzzWorld:
 
     @property
     def auth(self) -> dict[str, str]:
-        # The operator token too, so registry writes are fuzzed past the operator check.
-        return {"Authorization": f"Bearer {self.token}", "X-Admin-Token": ADMIN_TOKEN}
+        return {"Authorization": f"Bearer {self.token}"}
 
     @property
     def sheet_target(self) -> str:
         return f"card/{self.card_id}/sheet"
-
-
-ADMIN_TOKEN = "fuzz-operator-token"
 
 
 def _png() -> bytes:
@@ -95,11 +90,7 @@ def fuzz_world(data_dir: Path) -> Iterator[FuzzWorld]:
     asset (the card's sheet) and a run, and the API built on it exactly as `craftology up` builds it."""
     settings = Settings(data_dir=data_dir)
     settings = settings.model_copy(
-        update={
-            "api": settings.api.model_copy(
-                update={"max_body_bytes": MAX_BODY, "admin_token": SecretStr(ADMIN_TOKEN)}
-            )
-        }
+        update={"api": settings.api.model_copy(update={"max_body_bytes": MAX_BODY})}
     )
     container = build_container(settings)
     try:

@@ -15,11 +15,12 @@ import io
 import json
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -68,8 +69,9 @@ class Two:
     project: str
 
 
-@pytest.fixture
-def two() -> Iterator[Two]:
+@contextmanager
+def two_processes() -> Iterator[Two]:
+    """A fresh data dir per use: hypothesis examples must not see what earlier ones registered."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
         a = build_container(settings)
@@ -195,17 +197,22 @@ def step(two: Two, data: st.DataObject, number: int) -> None:
         c.projects.update_project(tenant, project, {"settings": settings_patch}, None)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None)
 @given(data=st.data())
-def test_two_processes_agree_with_an_audit_of_the_stores_after_every_step(
-    two: Two, data: st.DataObject
-) -> None:
-    two.project = new_project(two)
-    check(two)
-    for number in range(14):
-        with contextlib.suppress(Conflict):  # e.g. a card still referenced
-            step(two, data, number)
+def test_two_processes_agree_with_an_audit_of_the_stores_after_every_step(data: st.DataObject) -> None:
+    with two_processes() as two:
+        two.project = new_project(two)
         check(two)
+        for number in range(14):
+            with contextlib.suppress(Conflict):  # e.g. a card still referenced
+                step(two, data, number)
+            check(two)
+
+
+@pytest.fixture
+def two() -> Iterator[Two]:
+    with two_processes() as made:
+        yield made
 
 
 def test_a_kept_model_version_keeps_assets_fresh_and_the_plan_says_so(two: Two) -> None:
