@@ -13,6 +13,7 @@ from craftology.controlplane.db import connect
 from craftology.controlplane.projects_index import ProjectsIndex
 from craftology.controlplane.runs import RunsRepository
 from craftology.errors import BadInput
+from craftology.events.relay import OutboxRelay
 from craftology.ports.assets import AssetStore
 from craftology.ports.events import EventBus
 from craftology.ports.generator import Generator
@@ -74,6 +75,7 @@ class Container:
     engines: EngineCache
     executor: TargetExecutor
     sync: SyncService
+    relay: OutboxRelay  # publishes outbox events left by processes that died after their commit
     _client: Client | None = None
 
     @property
@@ -133,5 +135,6 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
         projects_index=projects_index, runs=runs, projects=projects, engines=engines,
         executor=executor, sync=SyncService(engines, runs, events, lambda: container.temporal(),
                                             settings.temporal.task_queue, settings.temporal.max_parallel),
+        relay=OutboxRelay(metadata, events),
     )  # fmt: skip
     return container
