@@ -23,6 +23,7 @@ from craftology.errors import StorageError
 from craftology.events.catalogue import new_event
 from craftology.events.outbox import OUTBOX, Outbox
 from craftology.events.relay import OutboxRelay
+from craftology.events.runs import run_event, unfinished_target_event
 from craftology.events.schedule import RelaySchedule
 from craftology.ports.events import Event, EventPublisher
 from craftology.ports.metadata import MetadataStore, Op, Query, Record
@@ -206,3 +207,19 @@ def test_the_scheduled_relay_delivers_what_a_dead_process_left(shop: Shop) -> No
     asyncio.run(one_pass())
     assert len(shop.logged("target.pinned")) == 1
     assert shop.c.metadata.find(shop.tenant, Query(OUTBOX)).records == []
+
+
+def test_run_events_recorded_twice_are_published_once(shop: Shop) -> None:
+    """What the run service will use: its run record is in the control plane, so its events go through
+    the tenant's outbox, with ids that follow the run (a restart recording them again adds nothing)."""
+    for _ in range(2):
+        shop.c.outbox.record(shop.tenant, [
+            run_event(shop.tenant, "run.started", "r1", {"project_id": shop.project, "plan_size": 3,
+                                                         "estimated_cost": 1.5}),
+            unfinished_target_event(shop.tenant, "target.failed", "r1", shop.project, shop.sheet, "refused"),
+        ])  # fmt: skip
+    assert [(e.type, e.subject) for e in shop.logged()] == [
+        ("run.started", "run/r1"),
+        ("target.failed", shop.sheet),
+    ]
+    assert shop.outbox() == []

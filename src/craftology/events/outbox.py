@@ -56,3 +56,8 @@ class Outbox:
         written = self.metadata.commit(tenant, [*ops, *puts])
         self._relay.deliver(tenant, written[len(ops) :])
         return written[: len(ops)]
+
+    def record(self, tenant: str, events: Sequence[Event]) -> None:
+        """Durably record events of a change made in another store (a run record in the control
+        plane): once this returns they will be published even if this process dies now."""
+        self.commit(tenant, [], events)
