@@ -45,6 +45,12 @@ class EventSettings(BaseModel):
         default="local",
         description="Event bus engine. `local`: a durable append-only log `events.db` in the data directory.",
     )
+    relay_interval_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How often `craftology up` publishes outbox events that a process committed but died "
+        "before publishing (0: never; events are otherwise published right after their commit).",
+    )
 
 
 class TemporalSettings(BaseModel):

@@ -13,6 +13,8 @@ from craftology.controlplane.db import connect
 from craftology.controlplane.projects_index import ProjectsIndex
 from craftology.controlplane.runs import RunsRepository
 from craftology.errors import BadInput
+from craftology.events.outbox import Outbox
+from craftology.events.relay import OutboxRelay
 from craftology.ports.assets import AssetStore
 from craftology.ports.events import EventBus
 from craftology.ports.generator import Generator
@@ -76,6 +78,8 @@ class Container:
     executor: TargetExecutor
     curation: Curation
     sync: SyncService
+    relay: OutboxRelay  # publishes outbox events left by processes that died after their commit
+    outbox: Outbox  # commits a change with its events (craftology.events.outbox)
     _client: Client | None = None
 
     @property
@@ -129,6 +133,7 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
         simulated_latency=settings.generation.simulated_latency_seconds,
     )
     runs = RunsRepository(control)
+    relay = OutboxRelay(metadata, events)
     container = Container(
         settings=settings, control=control, metadata=metadata, assets=assets, events=events,
         tenancy=TenancyService(control, metadata, assets), registry=registry, models=models,
@@ -136,5 +141,6 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
         executor=executor, curation=Curation(metadata, assets, events, engines),
         sync=SyncService(engines, runs, events, lambda: container.temporal(),
                          settings.temporal.task_queue, settings.temporal.max_parallel),
+        relay=relay, outbox=Outbox(metadata, relay),
     )  # fmt: skip
     return container

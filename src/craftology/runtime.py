@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from craftology.assets.schedule import GcSchedule
 from craftology.config import Settings
 from craftology.container import Container, build_container
+from craftology.events.schedule import RelaySchedule
 from craftology.ports.generator import Generator
 from craftology.workflows.devserver import EmbeddedTemporal
 from craftology.workflows.worker import sync_worker
@@ -63,6 +64,8 @@ async def running(
         await asyncio.to_thread(server.start)
     container = build_container(settings, generators)
     blob_gc = GcSchedule.start(container)  # every settings.gc.interval_seconds; stopped before closing
+    relay = RelaySchedule(container.relay, lambda: [t.id for t in container.tenancy.list_tenants()],
+                          settings.events.relay_interval_seconds).begin()  # fmt: skip
     try:
         for tenant in container.tenancy.list_tenants():
             container.assets.sweep_incomplete(tenant.id)
@@ -77,6 +80,7 @@ async def running(
             yield container
     finally:
         await blob_gc.stop()
+        await relay.stop()
         container.close()
         if server is not None and not keep_temporal:
             await asyncio.to_thread(server.stop)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from craftology.errors import BadInput, NotFound
+from craftology.events.catalogue import new_event
+from craftology.events.outbox import Outbox
+from craftology.events.relay import OutboxRelay
 from craftology.ports.assets import AssetStore
-from craftology.ports.events import Event, EventBus
+from craftology.ports.events import Event, EventPublisher
 from craftology.ports.metadata import MetadataStore, Page, Put, Query, Record
 from craftology.runs.acceptance import accept, update_target
 from craftology.runs.engines import EngineCache
@@ -21,11 +24,11 @@ SOURCE = "craftology/assets"
 
 class Curation:
     def __init__(
-        self, metadata: MetadataStore, assets: AssetStore, events: EventBus, engines: EngineCache
+        self, metadata: MetadataStore, assets: AssetStore, events: EventPublisher, engines: EngineCache
     ) -> None:
         self._metadata = metadata
         self._assets = assets
-        self._events = events
+        self._outbox = Outbox(metadata, OutboxRelay(metadata, events))
         self._engines = engines
 
     def get_asset(self, tenant: str, asset_id: str, project_id: str | None = None) -> Record:
@@ -56,11 +59,14 @@ class Curation:
         def pin(record: dict[str, Any]) -> None:
             record["pinned"] = pinned
 
-        record = update_target(self._metadata, tenant, project_id, target, pin)
-        self._emit(
-            tenant, "target.pinned" if pinned else "target.unpinned", target, {"project_id": project_id}
+        kind = "target.pinned" if pinned else "target.unpinned"
+
+        def pinned_event(_record: dict[str, Any], revision: int) -> list[Event]:
+            return [_event(tenant, kind, target, {"project_id": project_id, "revision": revision})]
+
+        return update_target(
+            self._metadata, tenant, project_id, target, pin, outbox=self._outbox, describe=pinned_event
         )
-        return record
 
     def set_seed(self, tenant: str, project_id: str, target: str, seed: int | None) -> dict[str, Any]:
         """Give a target its own seed (None: back to the default derived from the target id). Its
@@ -75,9 +81,13 @@ class Curation:
             else:
                 record["seed"] = seed
 
-        record = update_target(self._metadata, tenant, project_id, target, seeded)
-        self._emit(tenant, "target.seeded", target, {"project_id": project_id, "seed": seed})
-        return record
+        def seeded_event(_record: dict[str, Any], revision: int) -> list[Event]:
+            data = {"project_id": project_id, "seed": seed, "revision": revision}
+            return [_event(tenant, "target.seeded", target, data)]
+
+        return update_target(
+            self._metadata, tenant, project_id, target, seeded, outbox=self._outbox, describe=seeded_event
+        )
 
     def upload(
         self, tenant: str, project_id: str, target: str, chunks: Iterable[bytes], content_type: str
@@ -101,17 +111,12 @@ class Curation:
             "content_type": content_type, "provenance": provenance.to_dict(), "source": "upload",
             "metadata": {"uploaded": True}, "run_id": None, "created_at": now_iso(),
         }  # fmt: skip
-        self._accept(
-            tenant,
-            project_id,
-            target,
-            asset_id,
-            provenance,
-            [Put(ASSETS, asset_id, data, project_id=project_id)],
-        )
-        self._emit(
-            tenant, "asset.stored", target, {"asset_id": asset_id, "blob": blob.key, "size": blob.size}
-        )
+        stored = _event(tenant, "asset.stored", target, {
+            "project_id": project_id, "run_id": None, "asset_id": asset_id, "blob": blob.key,
+            "size": blob.size,
+        })  # fmt: skip
+        put_asset = Put(ASSETS, asset_id, data, project_id=project_id)
+        self._accept(tenant, project_id, target, asset_id, provenance, [put_asset], [stored])
         return self._metadata.get(tenant, ASSETS, asset_id)
 
     def _accept(
@@ -122,10 +127,19 @@ class Curation:
         asset_id: str,
         provenance: Provenance,
         extra: list[Put],
+        also: Sequence[Event] = (),
     ) -> dict[str, Any]:
-        record = accept(self._metadata, tenant, project_id, asset_id, provenance, extra)
-        self._emit(tenant, "target.accepted", target, {"project_id": project_id, "asset_id": asset_id})
-        return record
+        """Accept `asset_id`; `also`: events of `extra`, written in the same commit."""
 
-    def _emit(self, tenant: str, kind: str, target: str, data: dict[str, Any]) -> None:
-        self._events.publish(Event(type=kind, source=SOURCE, tenant=tenant, subject=target, data=data))
+        def accepted_event(_record: dict[str, Any], revision: int) -> list[Event]:
+            data = {"project_id": project_id, "asset_id": asset_id, "revision": revision}
+            return [*also, _event(tenant, "target.accepted", target, data)]
+
+        return accept(
+            self._metadata, tenant, project_id, asset_id, provenance, extra,
+            outbox=self._outbox, describe=accepted_event,
+        )  # fmt: skip
+
+
+def _event(tenant: str, kind: str, target: str, data: dict[str, Any]) -> Event:
+    return new_event(kind, SOURCE, tenant, target, data)

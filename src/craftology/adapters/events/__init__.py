@@ -1,1 +1,1 @@
-"""Event bus adapters (craftology.ports.events.EventBus) and the polling `follow` tail."""
+"""Event bus adapters (craftology.ports.events) and the polling `follow` tail."""

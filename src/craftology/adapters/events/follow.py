@@ -1,15 +1,15 @@
-"""A polling tail over any EventBus (used by `craftology events --follow`)."""
+"""A polling tail over any EventReader (used by `craftology events --follow`)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
 
-from craftology.ports.events import Delivered, EventBus
+from craftology.ports.events import Delivered, EventReader
 
 
 def follow(
-    bus: EventBus,
+    bus: EventReader,
     after: int = 0,
     poll_seconds: float = 0.5,
     stop: Callable[[], bool] | None = None,
