@@ -40,6 +40,7 @@ def request_body(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
             "json": {"asset_id": ids["asset_id"]}
         },
         ("POST", "/v1/projects/{project_id}/targets/{target}/pin"): {"json": {"pinned": True}},
+        ("PUT", "/v1/projects/{project_id}/targets/{target}/seed"): {"json": {"seed": 7}},
         ("PUT", "/v1/projects/{project_id}/targets/{target}/upload"): {
             "content": png(),
             "headers": {"Content-Type": "image/png"},
