@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 from temporalio.client import Client
+from temporalio.worker import Worker
 
 from craftology.config import Settings
 from craftology.controlplane.db import connect
@@ -23,12 +26,14 @@ from craftology.projects.service import ProjectService
 from craftology.registry.service import ModelRegistry
 from craftology.runs.engines import EngineCache
 from craftology.runs.executor import TargetExecutor
+from craftology.runs.lifecycle import RunLifecycle
 from craftology.runs.service import SyncService
 from craftology.runs.state import model_specs
 from craftology.sync.fingerprint import ModelSpec
 from craftology.sync.targets import TargetKind
 from craftology.tenancy.service import TenancyService
 from craftology.workflows import worker
+from craftology.workflows.activities import SyncActivities
 
 MODEL_CACHE_SECONDS = 5.0
 
@@ -98,6 +103,7 @@ class Container:
     engines: EngineCache
     executor: TargetExecutor
     sync: SyncService
+    lifecycle: RunLifecycle
     _client: Client | None = None
 
     @property
@@ -108,6 +114,17 @@ class Container:
         if self._client is None:
             self._client = await worker.connect(self.temporal_address, self.settings.temporal.namespace)
         return self._client
+
+    @asynccontextmanager
+    async def sync_worker(self, max_concurrent_activities: int | None = None) -> AsyncIterator[Worker]:
+        """A worker serving sync runs on the configured task queue while the block is open."""
+        activities = SyncActivities(self.executor, self.lifecycle)
+        concurrency = max_concurrent_activities or max(4, self.settings.temporal.max_parallel)
+        client = await self.temporal()
+        async with worker.sync_worker(
+            client, self.settings.temporal.task_queue, activities, concurrency
+        ) as w:
+            yield w
 
     def close(self) -> None:
         self.events.close()
@@ -153,11 +170,12 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
         on_accepted=engines.on_accepted,
     )
     runs = RunsRepository(control)
+    sync = SyncService(engines, runs, events, lambda: container.temporal(),
+                       settings.temporal.task_queue, settings.temporal.max_parallel)  # fmt: skip
     container = Container(
         settings=settings, control=control, metadata=metadata, assets=assets, events=events,
         tenancy=TenancyService(control, metadata, assets), registry=registry, models=models,
         projects_index=projects_index, runs=runs, projects=projects, engines=engines,
-        executor=executor, sync=SyncService(engines, runs, events, lambda: container.temporal(),
-                                            settings.temporal.task_queue, settings.temporal.max_parallel),
+        executor=executor, sync=sync, lifecycle=RunLifecycle(runs, events, follow_ups=sync),
     )  # fmt: skip
     return container

@@ -59,6 +59,27 @@ def up(
 
 
 @app.command()
+def worker(
+    data_dir: DataDir = None,
+    queue: Annotated[str | None, typer.Option("--queue", help="Task queue (default: from settings).")] = None,
+) -> None:
+    """Run only the sync worker, against the configured (or this data dir's embedded) Temporal."""
+    from craftology.cli.worker import serve_worker
+
+    settings = settings_for(data_dir)
+    if queue is not None:
+        settings = settings.model_copy(
+            update={"temporal": settings.temporal.model_copy(update={"task_queue": queue})}
+        )
+    try:
+        asyncio.run(serve_worker(settings, err))
+    except CraftologyError as error:
+        raise fail(error.detail) from None
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
 def demo(
     brief: Annotated[str, typer.Option(help="What to make, in words.")],
     out: Annotated[Path, typer.Option(help="Directory for storyboard.png, cut.mp4 and report.json.")],
