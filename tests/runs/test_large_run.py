@@ -48,7 +48,9 @@ def large_project(c: Container, tenant: str) -> str:
     puts = []
     for order in range(SHOTS):
         refs = list(dict.fromkeys(cards[(order * k) % CARDS] for k in range(1, 2 + order % 3)))
-        shot = Shot(id=f"shot-{order}", project_id=project.id, order=order, description=f"shot {order}", cards=refs)
+        shot = Shot(
+            id=f"shot-{order}", project_id=project.id, order=order, description=f"shot {order}", cards=refs
+        )
         puts.append(Put("shots", shot.id, shot.model_dump(mode="json"), project_id=project.id))
     for start in range(0, len(puts), 1000):
         c.metadata.commit(tenant, puts[start : start + 1000])

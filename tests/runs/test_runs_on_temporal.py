@@ -224,3 +224,50 @@ def test_a_model_refusal_fails_the_target_and_its_dependents_without_retrying(tm
             assert len(started) == 1  # not retried
 
     asyncio.run(scenario())
+
+
+async def activity_attempts(c: Container, workflow_id: str, target: str) -> list[int]:
+    """The attempt number of each start of `target`'s activity in the run's history (all executions)."""
+    client = await c.temporal()
+    attempts: list[int] = []
+    async for execution in client.list_workflows(f"WorkflowId = '{workflow_id}'"):
+        history = await client.get_workflow_handle(workflow_id, run_id=execution.run_id).fetch_history()
+        scheduled: dict[int, str] = {}
+        for event in history.events:
+            if event.HasField("activity_task_scheduled_event_attributes"):
+                payloads = event.activity_task_scheduled_event_attributes.input.payloads
+                scheduled[event.event_id] = payloads[0].data.decode() if payloads else ""
+            if event.HasField("activity_task_started_event_attributes"):
+                started = event.activity_task_started_event_attributes
+                if f'"{target}"' in scheduled.get(started.scheduled_event_id, ""):
+                    attempts.append(started.attempt)
+    return attempts
+
+
+def test_a_card_deleted_mid_run_fails_its_target_once_without_retries(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(settings(tmp_path, latency=2.0)) as c:
+            tenant = c.tenancy.create_tenant("Acme").tenant.id
+            project = c.projects.create_project(tenant, ProjectIn(name="Spot")).value.id
+            cards = [
+                c.projects.create_card(tenant, project, CardIn(kind=CardKind.PROP, name=name)).value.id
+                for name in ("Shoe", "Hat")
+            ]
+            sheets = [t for t in c.sync.plan(tenant, project).targets if t.startswith("card/")]
+            kept, doomed = (t.split("/")[1] for t in sheets)
+            c.projects.create_shot(tenant, project, ShotIn(description="a shoe", cards=[kept]))
+            run = await c.sync.start_run(tenant, project)  # one target at a time, sheets first
+            await wait_for_event(c, "generation.started", sheets[0])
+            card = c.projects.get_card(tenant, project, doomed)
+            c.projects.delete_card(tenant, project, doomed, card.revision)
+
+            ended = await c.sync.wait(tenant, run.id)
+            outcomes = {t.target: t for t in c.sync.outcomes(tenant, run.id)}
+            assert outcomes[sheets[1]].state == "failed"
+            assert "no card" in outcomes[sheets[1]].detail
+            assert ended.status is RunStatus.FAILED
+            assert await activity_attempts(c, run.workflow_id or "", sheets[1]) == [1]
+            assert await activity_attempts(c, run.workflow_id or "", sheets[0]) == [1]
+            assert sorted(cards) == sorted([kept, doomed])
+
+    asyncio.run(scenario())
