@@ -75,6 +75,7 @@ class SyncRunWorkflow:
     def __init__(self) -> None:
         self._in_flight: dict[int, asyncio.Task[TaskReport]] = {}
         self._targets: dict[int, str] = {}
+        self._unreported: list[TaskReport] = []  # finished, not yet recorded in the store
         self._steps = 0
 
     @workflow.query
@@ -102,13 +103,11 @@ class SyncRunWorkflow:
         max_parallel = max(1, run_input.max_parallel)
         budget = max(1, run_input.history_task_limit)
         started = 0
-        reports: list[TaskReport] = []
         while True:
             # started > 0: every execution makes progress, so continuing as new cannot loop forever.
             exhausted = started > 0 and (started >= budget or workflow.info().is_continue_as_new_suggested())
             capacity = 0 if exhausted else min(max_parallel - len(self._in_flight), budget - started)
-            result = await self._report_and_claim(run_input, reports, capacity)
-            reports = []
+            result = await self._report_and_claim(run_input, capacity)
             for task in result.claimed:
                 self._targets[task.position] = task.target
                 self._in_flight[task.position] = asyncio.create_task(self._run_target(run_input, task))
@@ -118,21 +117,19 @@ class SyncRunWorkflow:
                     return _Ended.DONE
                 return _Ended.CONTINUE if exhausted else _Ended.STUCK
             await workflow.wait(list(self._in_flight.values()), return_when=asyncio.FIRST_COMPLETED)
-            reports = self._collect_done()
+            self._collect_done()
 
-    def _collect_done(self) -> list[TaskReport]:
+    def _collect_done(self) -> None:
         # Sorted so that replay reports simultaneous completions in the same order.
         done = sorted(position for position, task in self._in_flight.items() if task.done())
-        return [self._in_flight.pop(position).result() for position in done]
+        self._unreported += [self._in_flight.pop(position).result() for position in done]
 
-    async def _report_and_claim(
-        self, run_input: SyncRunInput, reports: list[TaskReport], limit: int
-    ) -> ReportAndClaimResult:
+    async def _report_and_claim(self, run_input: SyncRunInput, limit: int) -> ReportAndClaimResult:
         self._steps += 1
         step = ReportAndClaimInput(
             run_input.tenant,
             run_input.run_id,
-            reports,
+            list(self._unreported),
             # Unique per step of this execution and the same on replay.
             claim_token=f"{workflow.info().run_id}:{self._steps}",
             claim_limit=limit,
@@ -148,14 +145,14 @@ class SyncRunWorkflow:
             if not running.done():
                 running.cancel()
         await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
-        finished = [
+        self._unreported += [
             task.result()
             for task in self._in_flight.values()
             if not task.cancelled() and task.exception() is None
         ]
         self._in_flight.clear()
-        if finished:
-            await self._report_and_claim(run_input, finished, 0)
+        if self._unreported:
+            await self._report_and_claim(run_input, 0)
 
     async def _run_target(self, run_input: SyncRunInput, task: ClaimedTask) -> TaskReport:
         activity_input = TargetActivityInput(
