@@ -40,7 +40,9 @@ class ProgressOut(BaseModel):
     total: int = Field(description="Targets in the run's plan")
     done: int = Field(description="Targets that have ended (generated, skipped, superseded or failed)")
     counts: dict[str, int] = Field(description="Ended targets by outcome")
-    in_flight: list[str] = Field(description="Targets being made now (the first 50, in plan order)")
+    in_flight: list[str] = Field(
+        description="Targets being made now or next in line (the first 50, in plan order)"
+    )
 
 
 class RunOut(BaseModel):

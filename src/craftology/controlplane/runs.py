@@ -270,7 +270,8 @@ class RunsRepository:
             return ended
 
     def in_flight(self, tenant: str, run_id: str, limit: int = 50) -> builtins.list[str]:
-        """Targets of the run that are running now, in plan order."""
+        """Targets the run's workflow has claimed and not finished (running, or next in line for a
+        free slot), in plan order."""
         with self._engine.connect() as conn:
             self._get(conn, tenant, run_id)
             return plan_rows.in_flight(conn, run_id, limit)

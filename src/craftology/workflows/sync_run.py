@@ -76,6 +76,8 @@ class SyncRunWorkflow:
         self._in_flight: dict[int, asyncio.Task[TaskReport]] = {}
         self._targets: dict[int, str] = {}
         self._unreported: list[TaskReport] = []  # finished, not yet recorded in the store
+        self._reserve: list[ClaimedTask] = []  # claimed, waiting for a free slot
+        self._started = 0
         self._steps = 0
 
     @workflow.query
@@ -100,24 +102,37 @@ class SyncRunWorkflow:
         await self._finish(FinishRunInput(ref.tenant, ref.run_id, stuck=ended is _Ended.STUCK))
 
     async def _execute(self, run_input: SyncRunInput) -> _Ended:
+        """Keeps up to ``max_parallel`` targets running and as many claimed in reserve, so a finished
+        target is replaced at once and the bookkeeping step runs about once per ``max_parallel``
+        completions, not once per target."""
         max_parallel = max(1, run_input.max_parallel)
         budget = max(1, run_input.history_task_limit)
-        started = 0
         while True:
             # started > 0: every execution makes progress, so continuing as new cannot loop forever.
-            exhausted = started > 0 and (started >= budget or workflow.info().is_continue_as_new_suggested())
-            capacity = 0 if exhausted else min(max_parallel - len(self._in_flight), budget - started)
-            result = await self._report_and_claim(run_input, capacity)
-            for task in result.claimed:
-                self._targets[task.position] = task.target
-                self._in_flight[task.position] = asyncio.create_task(self._run_target(run_input, task))
-                started += 1
-            if not self._in_flight:
-                if result.open == 0:
-                    return _Ended.DONE
-                return _Ended.CONTINUE if exhausted else _Ended.STUCK
+            exhausted = self._started > 0 and (
+                self._started >= budget or workflow.info().is_continue_as_new_suggested()
+            )
+            self._start_reserved(run_input, max_parallel)
+            starving = not self._reserve and len(self._in_flight) < max_parallel and not exhausted
+            if starving or not self._in_flight or len(self._unreported) >= max_parallel:
+                room = 2 * max_parallel - len(self._in_flight) - len(self._reserve)
+                room = 0 if exhausted else min(room, budget - self._started - len(self._reserve))
+                result = await self._report_and_claim(run_input, max(0, room))
+                self._reserve += result.claimed
+                self._start_reserved(run_input, max_parallel)
+                if not self._in_flight:
+                    if result.open == 0:
+                        return _Ended.DONE
+                    return _Ended.CONTINUE if exhausted else _Ended.STUCK
             await workflow.wait(list(self._in_flight.values()), return_when=asyncio.FIRST_COMPLETED)
             self._collect_done()
+
+    def _start_reserved(self, run_input: SyncRunInput, max_parallel: int) -> None:
+        while self._reserve and len(self._in_flight) < max_parallel:
+            task = self._reserve.pop(0)
+            self._targets[task.position] = task.target
+            self._in_flight[task.position] = asyncio.create_task(self._run_target(run_input, task))
+            self._started += 1
 
     def _collect_done(self) -> None:
         # Sorted so that replay reports simultaneous completions in the same order.
@@ -137,6 +152,7 @@ class SyncRunWorkflow:
         result: ReportAndClaimResult = await self._local(
             REPORT_AND_CLAIM_ACTIVITY, step, ReportAndClaimResult
         )
+        self._unreported = []
         return result
 
     async def _stop_in_flight(self, run_input: SyncRunInput) -> None:
