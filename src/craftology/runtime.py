@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from craftology.config import Settings
 from craftology.container import Container, build_container
-from craftology.errors import BadInput
+from craftology.errors import BadInput, TransientError
 from craftology.ports.generator import Generator
 from craftology.workflows.devserver import EmbeddedTemporal
 
@@ -100,6 +100,10 @@ async def worker_only(settings: Settings) -> AsyncIterator[Container]:
     """Only the sync worker role, over the configured stores and Temporal server."""
     container = build_container(worker_settings(settings))
     try:
+        try:
+            await container.temporal()
+        except RuntimeError as error:  # the SDK's connection failure
+            raise TransientError(f"cannot reach Temporal at {container.temporal_address}: {error}") from None
         async with container.sync_worker():
             yield container
     finally:

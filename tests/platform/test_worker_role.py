@@ -5,6 +5,7 @@ the run: its workflow records it."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from tests.platform.conftest import (
     create_card,
     create_project,
     create_shot,
+    free_port,
     start_run,
 )
 
@@ -99,15 +101,27 @@ def test_a_worker_process_alone_finishes_and_records_a_run_whose_starter_died(
     assert ended[-1].done == ended[-1].plan_size
 
 
-def test_a_worker_without_a_temporal_server_says_so_in_one_line(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [str(CLI), "worker", "--data-dir", str(tmp_path / "empty")],
+def worker_once(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CLI), "worker", "--data-dir", str(data_dir)],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
         env={k: v for k, v in os.environ.items() if not k.startswith("CRAFTOLOGY_")},
     )
-    assert done.returncode == 2
-    assert done.stderr.startswith("error: no Temporal server")
-    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_worker_without_a_temporal_server_says_so_in_one_line(tmp_path: Path) -> None:
+    nothing = worker_once(tmp_path / "empty")
+    assert nothing.returncode == 2
+    assert nothing.stderr.startswith("error: no Temporal server")
+    assert len(nothing.stderr.strip().splitlines()) == 1
+
+    # A pidfile left by a server that is gone: nothing listens on its port.
+    (tmp_path / "stale").mkdir()
+    (tmp_path / "stale" / "temporal.pid").write_text(json.dumps({"pid": 1, "port": free_port()}))
+    gone = worker_once(tmp_path / "stale")
+    assert gone.returncode == 2
+    assert gone.stderr.startswith("error: cannot reach Temporal at 127.0.0.1:")
+    assert len(gone.stderr.strip().splitlines()) == 1
