@@ -52,6 +52,9 @@ TARGET_RETRY_POLICY = RetryPolicy(
 # unavailable, worth retrying until it is back.
 BOOKKEEPING_RETRY_POLICY = RetryPolicy(maximum_interval=timedelta(seconds=10))
 BOOKKEEPING_TIMEOUT = timedelta(seconds=60)
+# Targets claimed ahead of free slots, as a multiple of max_parallel: a finished target is replaced at
+# once, and one bookkeeping step serves about this many times max_parallel targets.
+RESERVE = 2
 # Finishing may plan a follow-up run, which reads the whole project.
 FINISH_TIMEOUT = timedelta(minutes=10)
 
@@ -102,9 +105,10 @@ class SyncRunWorkflow:
         await self._finish(FinishRunInput(ref.tenant, ref.run_id, stuck=ended is _Ended.STUCK))
 
     async def _execute(self, run_input: SyncRunInput) -> _Ended:
-        """Keeps up to ``max_parallel`` targets running and as many claimed in reserve, so a finished
-        target is replaced at once and the bookkeeping step runs about once per ``max_parallel``
-        completions, not once per target."""
+        """Keeps up to ``max_parallel`` targets running and ``RESERVE`` times as many claimed in
+        reserve, so a finished target is replaced at once and the bookkeeping step runs about once per
+        ``RESERVE * max_parallel`` completions, not once per target. Outcomes are reported at the same
+        steps, so the run's counters trail its progress by at most that many targets."""
         max_parallel = max(1, run_input.max_parallel)
         budget = max(1, run_input.history_task_limit)
         while True:
@@ -114,8 +118,8 @@ class SyncRunWorkflow:
             )
             self._start_reserved(run_input, max_parallel)
             starving = not self._reserve and len(self._in_flight) < max_parallel and not exhausted
-            if starving or not self._in_flight or len(self._unreported) >= max_parallel:
-                room = 2 * max_parallel - len(self._in_flight) - len(self._reserve)
+            if starving or not self._in_flight or len(self._unreported) >= RESERVE * max_parallel:
+                room = (1 + RESERVE) * max_parallel - len(self._in_flight) - len(self._reserve)
                 room = 0 if exhausted else min(room, budget - self._started - len(self._reserve))
                 result = await self._report_and_claim(run_input, max(0, room))
                 self._reserve += result.claimed
