@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
 from temporalio.client import Client
+from temporalio.worker import Worker
 
 from craftology.config import Settings
 from craftology.controlplane.db import connect
@@ -25,10 +28,12 @@ from craftology.registry.service import ModelRegistry
 from craftology.runs.curation import Curation
 from craftology.runs.engines import EngineCache
 from craftology.runs.executor import TargetExecutor
+from craftology.runs.lifecycle import RunLifecycle
 from craftology.runs.service import SyncService
 from craftology.runs.state import ProjectModels
 from craftology.tenancy.service import TenancyService
 from craftology.workflows import worker
+from craftology.workflows.activities import SyncActivities
 
 
 def metadata_store(settings: Settings) -> MetadataStore:
@@ -80,6 +85,7 @@ class Container:
     sync: SyncService
     relay: OutboxRelay  # publishes outbox events left by processes that died after their commit
     outbox: Outbox  # commits a change with its events (craftology.events.outbox)
+    lifecycle: RunLifecycle
     _client: Client | None = None
 
     @property
@@ -90,6 +96,17 @@ class Container:
         if self._client is None:
             self._client = await worker.connect(self.temporal_address, self.settings.temporal.namespace)
         return self._client
+
+    @asynccontextmanager
+    async def sync_worker(self, max_concurrent_activities: int | None = None) -> AsyncIterator[Worker]:
+        """A worker serving sync runs on the configured task queue while the block is open."""
+        activities = SyncActivities(self.executor, self.lifecycle)
+        concurrency = max_concurrent_activities or max(4, self.settings.temporal.max_parallel)
+        client = await self.temporal()
+        async with worker.sync_worker(
+            client, self.settings.temporal.task_queue, activities, concurrency
+        ) as w:
+            yield w
 
     def close(self) -> None:
         self.events.close()
@@ -134,13 +151,14 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
     )
     runs = RunsRepository(control)
     relay = OutboxRelay(metadata, events)
+    sync = SyncService(engines, runs, events, lambda: container.temporal(),
+                       settings.temporal.task_queue, settings.temporal.max_parallel)  # fmt: skip
     container = Container(
         settings=settings, control=control, metadata=metadata, assets=assets, events=events,
         tenancy=TenancyService(control, metadata, assets), registry=registry, models=models,
         projects_index=projects_index, runs=runs, projects=projects, engines=engines,
-        executor=executor, curation=Curation(metadata, assets, events, engines),
-        sync=SyncService(engines, runs, events, lambda: container.temporal(),
-                         settings.temporal.task_queue, settings.temporal.max_parallel),
-        relay=relay, outbox=Outbox(metadata, relay),
+        executor=executor, curation=Curation(metadata, assets, events, engines), sync=sync,
+        lifecycle=RunLifecycle(runs, events, follow_ups=sync), relay=relay,
+        outbox=Outbox(metadata, relay),
     )  # fmt: skip
     return container

@@ -68,11 +68,10 @@ def _generated_targets(c: Container, tenant: str, first: Run, last: Run) -> list
     targets: list[str] = []
     run = first
     while True:
-        outcomes = (run.summary or {}).get("outcomes", [])
-        targets += [o["target"] for o in outcomes if o["status"] == "generated"]
-        if run.id == last.id or not (run.summary or {}).get("follow_up"):
+        targets += [t.target for t in c.sync.outcomes(tenant, run.id) if t.state == "generated"]
+        if run.id == last.id or not run.summary.follow_up:
             return targets
-        run = c.runs.get(tenant, str((run.summary or {})["follow_up"]))
+        run = c.runs.get(tenant, run.summary.follow_up)
 
 
 def _accepted_blob(c: Container, tenant: str, target: str) -> bytes:
@@ -96,9 +95,8 @@ def contact_sheet(frames: list[bytes], columns: int = 3, thumb_width: int = 384)
     return sheet
 
 
-def _count(run: Run, status: str) -> int:
-    outcomes = (run.summary or {}).get("outcomes", [])
-    return sum(1 for o in outcomes if o["status"] == status)
+def _count(c: Container, run: Run, status: str) -> int:
+    return sum(1 for task in c.sync.outcomes(run.tenant_id, run.id) if task.state == status)
 
 
 async def run_demo(
@@ -108,9 +106,7 @@ async def run_demo(
     demo = create_from_brief(c, brief, shots)
     first_plan = c.sync.plan(demo.tenant, demo.project_id)
     first, first_seconds = await sync(c, demo, follow)
-    first_last = (
-        first if not (first.summary or {}).get("follow_up") else await c.sync.wait(demo.tenant, first.id)
-    )
+    first_last = first if not first.summary.follow_up else await c.sync.wait(demo.tenant, first.id)
 
     card_id = demo.card_ids["subject"]
     card = c.projects.get_card(demo.tenant, demo.project_id, card_id)
@@ -147,8 +143,8 @@ async def run_demo(
             "run_id": first.id,
             "status": first_last.status.value,
             "plan_size": len(first_plan.items),
-            "generated": _count(first, "generated"),
-            "skipped": _count(first, "skipped"),
+            "generated": _count(c, first, "generated"),
+            "skipped": _count(c, first, "skipped"),
             "estimated_cost": first_plan.total_cost,
             "seconds": round(first_seconds, 3),
         },
@@ -168,7 +164,7 @@ async def run_demo(
             "status": second_last.status.value,
             "generated": len(generated),
             "generated_targets": generated,
-            "skipped": _count(second, "skipped"),
+            "skipped": _count(c, second, "skipped"),
             "seconds": round(second_seconds, 3),
         },
         "outputs": {"storyboard": str(out / "storyboard.png"), "cut": str(out / "cut.mp4")},

@@ -12,10 +12,10 @@ from contextlib import asynccontextmanager
 from craftology.assets.schedule import GcSchedule
 from craftology.config import Settings
 from craftology.container import Container, build_container
+from craftology.errors import BadInput, TransientError
 from craftology.events.schedule import RelaySchedule
 from craftology.ports.generator import Generator
 from craftology.workflows.devserver import EmbeddedTemporal
-from craftology.workflows.worker import sync_worker
 
 
 def _free_port() -> int:
@@ -33,14 +33,21 @@ def _port_free(port: int) -> bool:
         return True
 
 
-def embedded_port(settings: Settings) -> int:
-    """The port of this data dir's server if one is recorded, else the configured port if free, else
-    any free port (so a demo can run beside a running `craftology up`)."""
+def recorded_port(settings: Settings) -> int | None:
+    """The port of this data dir's embedded server, if one is recorded in its pidfile."""
     pidfile = settings.data_dir / "temporal.pid"
     try:
         return int(json.loads(pidfile.read_text())["port"])
     except (FileNotFoundError, ValueError, KeyError, TypeError):
-        pass
+        return None
+
+
+def embedded_port(settings: Settings) -> int:
+    """The port of this data dir's server if one is recorded, else the configured port if free, else
+    any free port (so a demo can run beside a running `craftology up`)."""
+    recorded = recorded_port(settings)
+    if recorded is not None:
+        return recorded
     port = settings.temporal.embedded_port
     return port if port and _port_free(port) else _free_port()
 
@@ -69,14 +76,7 @@ async def running(
     try:
         for tenant in container.tenancy.list_tenants():
             container.assets.sweep_incomplete(tenant.id)
-        client = await container.temporal()
-        async with sync_worker(
-            client,
-            settings.temporal.task_queue,
-            container.executor,
-            max_concurrent_activities=max(4, settings.temporal.max_parallel),
-        ):
-            container.sync.resume_watchers()
+        async with container.sync_worker():
             yield container
     finally:
         await blob_gc.stop()
@@ -84,3 +84,45 @@ async def running(
         container.close()
         if server is not None and not keep_temporal:
             await asyncio.to_thread(server.stop)
+
+
+def worker_settings(settings: Settings) -> Settings:
+    """Settings for a worker on its own: it joins a Temporal server, never starts one. The configured
+    address, else the embedded server that `craftology up` started for this data dir."""
+    if settings.temporal.address is not None:
+        return settings
+    port = recorded_port(settings)
+    if port is None:
+        raise BadInput(
+            f"no Temporal server: set CRAFTOLOGY_TEMPORAL__ADDRESS, or run `craftology up` on the data "
+            f"dir {settings.data_dir} first"
+        )
+    return settings.model_copy(
+        update={"temporal": settings.temporal.model_copy(update={"address": f"127.0.0.1:{port}"})}
+    )
+
+
+@asynccontextmanager
+async def api_only(settings: Settings) -> AsyncIterator[Container]:
+    """Only the API role: it starts runs on the configured Temporal server (or this data dir's embedded
+    one) and answers from the stores; workers elsewhere run the activities."""
+    container = build_container(worker_settings(settings))
+    try:
+        yield container
+    finally:
+        container.close()
+
+
+@asynccontextmanager
+async def worker_only(settings: Settings) -> AsyncIterator[Container]:
+    """Only the sync worker role, over the configured stores and Temporal server."""
+    container = build_container(worker_settings(settings))
+    try:
+        try:
+            await container.temporal()
+        except RuntimeError as error:  # the SDK's connection failure
+            raise TransientError(f"cannot reach Temporal at {container.temporal_address}: {error}") from None
+        async with container.sync_worker():
+            yield container
+    finally:
+        container.close()

@@ -7,7 +7,8 @@ from datetime import UTC
 import pytest
 from sqlalchemy import Engine, select
 
-from craftology.controlplane.runs import RunsRepository
+from craftology.controlplane.run_tasks import PlannedTask
+from craftology.controlplane.runs import NewRun, RunsRepository
 from craftology.controlplane.schema import api_tokens
 from craftology.errors import BadInput, Conflict, NotFound, Unauthenticated
 from craftology.tenancy.ids import TENANT_ID_PATTERN, new_tenant_id, slugify
@@ -103,7 +104,7 @@ def test_delete_tenant_drops_sandbox_and_everything_owned(
     acme = service.create_tenant("Acme", tenant_id="acme")
     globex = service.create_tenant("Globex", tenant_id="globex")
     runs = RunsRepository(engine)
-    run = runs.create("acme", "p1", plan_size=3)
+    run = runs.create(NewRun("acme", "p1", [PlannedTask("a")]))
     calls.clear()
     service.delete_tenant("acme")
     assert calls == [("metadata", "drop", "acme"), ("assets", "drop", "acme")]

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
+from temporalio.client import Client
 
 from craftology.config import Settings
 from craftology.container import Container
-from craftology.controlplane.runs import RunStatus
-from craftology.errors import BadInput, Conflict
+from craftology.controlplane.run_tasks import PlannedTask
+from craftology.controlplane.runs import NewRun, RunStatus
+from craftology.controlplane.schema import runs
+from craftology.controlplane.types import utc_now
+from craftology.errors import BadInput, Conflict, TransientError
 from craftology.generation.preview import preview_generators
 from craftology.ports.generator import GenerationRequest, Generator, Media
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
 from craftology.runs.records import TARGETS
+from craftology.runs.service import SyncService
 from craftology.runtime import running
 from craftology.sync.causes import Status
 from craftology.workflows.devserver import EmbeddedTemporal
+from craftology.workflows.worker import connect
 from tests.workflows.conftest import free_port
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]
@@ -66,16 +74,21 @@ def test_an_edit_during_a_run_supersedes_its_task_and_a_follow_up_run_picks_it_u
 
             last = await c.sync.wait(tenant, run.id)
             first = c.runs.get(tenant, run.id)
-            outcomes = {o["target"]: o["status"] for o in first.summary["outcomes"]}
+            outcomes = {t.target: t.state for t in c.sync.outcomes(tenant, run.id)}
             assert outcomes[f"shot/{shots[1]}/keyframe"] == "superseded"
             assert outcomes[f"shot/{shots[0]}/keyframe"] == "generated"
             assert has_event(c, "target.superseded", f"shot/{shots[1]}/keyframe")
             assert has_event(
                 c, "target.superseded", f"shot/{shots[1]}/clip"
             )  # never started: its input moved
-            assert first.summary["follow_up"] == last.id
-            assert last.status is RunStatus.SUCCEEDED
-            follow_up = {o["target"]: o["status"] for o in last.summary["outcomes"]}
+            assert first.summary.follow_up == last.id
+            assert "superseded by edits made during the run" in first.summary.message
+            assert (last.status, last.summary.follow_up_of, last.summary.depth) == (
+                RunStatus.SUCCEEDED,
+                run.id,
+                1,
+            )
+            follow_up = {t.target: t.state for t in c.sync.outcomes(tenant, last.id)}
             assert follow_up[f"shot/{shots[1]}/keyframe"] == "generated"
             assert f"shot/{shots[0]}/keyframe" not in follow_up
             assert {s.status for s in c.sync.statuses(tenant, project)} == {Status.FRESH}
@@ -114,18 +127,49 @@ def test_one_unfinished_run_per_project(tmp_path: Path) -> None:
     asyncio.run(scenario())
 
 
-def test_a_run_recorded_but_never_submitted_is_failed_on_restart(tmp_path: Path) -> None:
+def orphan_run(c: Container, tenant: str, project: str, age: timedelta) -> str:
+    """What a crash between recording a run and submitting its workflow leaves behind."""
+    orphan = c.runs.create(
+        NewRun(tenant, project, [PlannedTask("x")], run_id=f"orphan-{age.seconds}", workflow_id="sync-never")
+    )
+    with c.control.begin() as conn:
+        conn.execute(update(runs).where(runs.c.id == orphan.id).values(created_at=utc_now() - age))
+    return orphan.id
+
+
+def test_a_run_recorded_but_never_submitted_stops_blocking_its_project(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with running(settings(tmp_path, latency=0.0)) as c:
             tenant, project, _ = small_project(c)
-            # What a crash between recording the run and submitting its workflow leaves behind.
-            orphan = c.runs.create(tenant, project, 3, run_id="orphan1", workflow_id="sync-never-started")
-            assert c.sync.resume_watchers() == 1
-            ended = await c.sync.wait(tenant, orphan.id)
-            assert ended.status is RunStatus.FAILED
-            assert "interrupted" in (ended.error or "")
-            # ...and it no longer blocks new runs of the project.
+            young = orphan_run(c, tenant, project, timedelta(0))
+            with pytest.raises(Conflict, match=young):  # it may still be starting
+                await c.sync.start_run(tenant, project)
+            c.runs.set_status(tenant, young, RunStatus.CANCELLED)
+            old = orphan_run(c, tenant, project, timedelta(minutes=1))
             run = await c.sync.start_run(tenant, project)
+            ended = c.runs.get(tenant, old)
+            assert ended.status is RunStatus.FAILED
+            assert "interrupted before it started" in (ended.error or "")
+            assert (await c.sync.wait(tenant, run.id)).status is RunStatus.SUCCEEDED
+
+    asyncio.run(scenario())
+
+
+def test_a_run_whose_workflow_cannot_start_is_recorded_failed(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(settings(tmp_path, latency=0.0)) as c:
+            tenant, project, _ = small_project(c)
+
+            async def unreachable() -> Client:  # a Temporal address where nothing listens
+                return await connect(f"127.0.0.1:{free_port()}")
+
+            cut_off = SyncService(c.engines, c.runs, c.events, unreachable, "q", max_parallel=1)
+            with pytest.raises(TransientError, match="could not start its workflow"):
+                await cut_off.start_run(tenant, project)
+            [failed] = c.runs.list(tenant, project)
+            assert failed.status is RunStatus.FAILED
+            assert "could not start its workflow" in (failed.error or "")
+            run = await c.sync.start_run(tenant, project)  # the project is not blocked
             assert (await c.sync.wait(tenant, run.id)).status is RunStatus.SUCCEEDED
 
     asyncio.run(scenario())
@@ -171,12 +215,59 @@ def test_a_model_refusal_fails_the_target_and_its_dependents_without_retrying(tm
             run = await c.sync.start_run(tenant, project)
             ended = await c.sync.wait(tenant, run.id)
             assert ended.status is RunStatus.FAILED
-            outcomes = {o["target"]: o for o in ended.summary["outcomes"]}
+            outcomes = {t.target: t for t in c.sync.outcomes(tenant, run.id)}
             sheet = next(t for t in outcomes if t.startswith("card/"))
-            assert "cannot draw" in outcomes[sheet]["detail"]
-            assert outcomes[f"shot/{shots[0]}/keyframe"]["status"] == "failed"
+            assert "cannot draw" in outcomes[sheet].detail
+            assert outcomes[f"shot/{shots[0]}/keyframe"].state == "failed"
             assert has_event(c, "target.failed", sheet)
             started = [d for d in c.events.read(limit=10_000) if d.event.type == "generation.started"]
             assert len(started) == 1  # not retried
+
+    asyncio.run(scenario())
+
+
+async def activity_attempts(c: Container, workflow_id: str, target: str) -> list[int]:
+    """The attempt number of each start of `target`'s activity in the run's history (all executions)."""
+    client = await c.temporal()
+    attempts: list[int] = []
+    async for execution in client.list_workflows(f"WorkflowId = '{workflow_id}'"):
+        history = await client.get_workflow_handle(workflow_id, run_id=execution.run_id).fetch_history()
+        scheduled: dict[int, str] = {}
+        for event in history.events:
+            if event.HasField("activity_task_scheduled_event_attributes"):
+                payloads = event.activity_task_scheduled_event_attributes.input.payloads
+                scheduled[event.event_id] = payloads[0].data.decode() if payloads else ""
+            if event.HasField("activity_task_started_event_attributes"):
+                started = event.activity_task_started_event_attributes
+                if f'"{target}"' in scheduled.get(started.scheduled_event_id, ""):
+                    attempts.append(started.attempt)
+    return attempts
+
+
+def test_a_card_deleted_mid_run_fails_its_target_once_without_retries(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(settings(tmp_path, latency=2.0)) as c:
+            tenant = c.tenancy.create_tenant("Acme").tenant.id
+            project = c.projects.create_project(tenant, ProjectIn(name="Spot")).value.id
+            cards = [
+                c.projects.create_card(tenant, project, CardIn(kind=CardKind.PROP, name=name)).value.id
+                for name in ("Shoe", "Hat")
+            ]
+            sheets = [t for t in c.sync.plan(tenant, project).targets if t.startswith("card/")]
+            kept, doomed = (t.split("/")[1] for t in sheets)
+            c.projects.create_shot(tenant, project, ShotIn(description="a shoe", cards=[kept]))
+            run = await c.sync.start_run(tenant, project)  # one target at a time, sheets first
+            await wait_for_event(c, "generation.started", sheets[0])
+            card = c.projects.get_card(tenant, project, doomed)
+            c.projects.delete_card(tenant, project, doomed, card.revision)
+
+            ended = await c.sync.wait(tenant, run.id)
+            outcomes = {t.target: t for t in c.sync.outcomes(tenant, run.id)}
+            assert outcomes[sheets[1]].state == "failed"
+            assert "no card" in outcomes[sheets[1]].detail
+            assert ended.status is RunStatus.FAILED
+            assert await activity_attempts(c, run.workflow_id or "", sheets[1]) == [1]
+            assert await activity_attempts(c, run.workflow_id or "", sheets[0]) == [1]
+            assert sorted(cards) == sorted([kept, doomed])
 
     asyncio.run(scenario())

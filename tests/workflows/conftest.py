@@ -1,4 +1,5 @@
-"""A real Temporal dev server for the whole session, and a thread-safe recording TargetRunner."""
+"""A real Temporal dev server for the whole session, a control plane holding the runs' plans, and a
+thread-safe recording TargetRunner."""
 
 from __future__ import annotations
 
@@ -10,18 +11,27 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import Engine
 
+from craftology.adapters.events.local import LocalEventLog
+from craftology.controlplane.db import connect
+from craftology.controlplane.run_tasks import PlannedTask
+from craftology.controlplane.runs import NewRun, RunsRepository
+from craftology.runs.lifecycle import RunLifecycle
+from craftology.tenancy.service import TenancyService
+from craftology.workflows.activities import SyncActivities
 from craftology.workflows.devserver import EmbeddedTemporal
 from craftology.workflows.models import (
     GENERATED,
     SyncRunInput,
     TargetActivityInput,
     TargetOutcome,
-    TargetTask,
 )
+from tests.controlplane.conftest import SandboxCallRecorder
 
 T = TypeVar("T")
 # A behaviour sees the task and the attempt number (1-based); it may raise, or return an outcome.
@@ -51,8 +61,45 @@ def task_queue() -> str:
     return f"test-{uuid.uuid4().hex}"
 
 
-def make_input(tasks: list[TargetTask], **options: Any) -> SyncRunInput:
-    return SyncRunInput(tenant="acme", project_id="p1", run_id=uuid.uuid4().hex, tasks=tasks, **options)
+TENANT = "acme"
+
+
+@pytest.fixture
+def control(tmp_path: Path) -> Iterator[Engine]:
+    """A control plane with tenant `acme`: where the workflow finds its plan and records its run."""
+    engine = connect(f"sqlite:///{tmp_path / 'control.db'}")
+    TenancyService(engine, SandboxCallRecorder("m", []), SandboxCallRecorder("a", [])).create_tenant(
+        "Acme", tenant_id=TENANT
+    )
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def events(tmp_path: Path) -> Iterator[LocalEventLog]:
+    log = LocalEventLog(tmp_path / "events.db")
+    yield log
+    log.close()
+
+
+def store_plan(runs: RunsRepository, tasks: list[PlannedTask], project: str | None = None) -> str:
+    """Records a run with its plan (each test its own project, so runs never conflict)."""
+    run_id = uuid.uuid4().hex
+    project_id = project or f"p-{run_id[:8]}"
+    runs.create(NewRun(TENANT, project_id, tasks, run_id, f"sync-{TENANT}-{run_id}"))
+    return run_id
+
+
+def make_input(runs: RunsRepository, tasks: list[PlannedTask], **options: Any) -> SyncRunInput:
+    run_id = store_plan(runs, tasks)
+    return SyncRunInput(
+        tenant=TENANT, project_id=runs.get(TENANT, run_id).project_id, run_id=run_id, **options
+    )
+
+
+def activities(runner: Any, runs: RunsRepository, events: LocalEventLog) -> SyncActivities:
+    """The workflow's activities over a real control plane; no follow-up runs (no planner)."""
+    return SyncActivities(runner, RunLifecycle(runs, events, follow_ups=None))
 
 
 @dataclass

@@ -18,9 +18,9 @@ from temporalio.client import WorkflowExecutionStatus
 
 from craftology.workflows.bare import run_bare
 from craftology.workflows.devserver import EmbeddedTemporal, TemporalServerError
-from craftology.workflows.models import TargetTask
+from craftology.workflows.models import SyncRunInput
 from craftology.workflows.worker import connect, start_sync_run
-from tests.workflows.conftest import free_port, make_input, run
+from tests.workflows.conftest import free_port, run
 
 pytestmark = pytest.mark.temporal
 
@@ -49,7 +49,8 @@ def test_workflows_survive_a_restart_and_a_stale_pidfile_is_ignored(tmp_path: Pa
             "port": server.port,
             "owner": os.getpid(),
         }
-        run_input = make_input([TargetTask("a")])
+        # Submitted to a queue no worker serves: it stays running, holding nothing but ids.
+        run_input = SyncRunInput(tenant="acme", project_id="p1", run_id=uuid.uuid4().hex)
 
         async def submit() -> str:
             client = await connect(server.address)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from craftology.controlplane.runs import Run
+from craftology.controlplane.runs import Run, RunSummary
 from craftology.ports.metadata import Record
 from craftology.sync.causes import TargetStatus, cause_to_dict
 from craftology.workflows.models import SyncRunProgress
@@ -37,10 +37,12 @@ class TargetList(BaseModel):
 
 
 class ProgressOut(BaseModel):
-    total: int
-    done: int
-    counts: dict[str, int]
-    in_flight: list[str]
+    total: int = Field(description="Targets in the run's plan")
+    done: int = Field(description="Targets that have ended (generated, skipped, superseded or failed)")
+    counts: dict[str, int] = Field(description="Ended targets by outcome")
+    in_flight: list[str] = Field(
+        description="Targets being made now or next in line (the first 50, in plan order)"
+    )
 
 
 class RunOut(BaseModel):
@@ -55,7 +57,7 @@ class RunOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     error: str | None
-    summary: dict[str, Any]
+    summary: RunSummary
     progress: ProgressOut | None = Field(default=None, description="Live counts while the run is running")
 
     @classmethod
@@ -69,8 +71,23 @@ class RunOut(BaseModel):
             id=run.id, project_id=run.project_id, status=run.status.value, plan_size=run.plan_size,
             generated=run.generated, skipped=run.skipped, superseded=run.superseded, failed=run.failed,
             started_at=run.started_at, finished_at=run.finished_at, error=run.error,
-            summary=dict(run.summary or {}), progress=live,
+            summary=run.summary, progress=live,
         )  # fmt: skip
+
+
+class RunTargetOut(BaseModel):
+    position: int = Field(description="Place in the run's plan (dependency order)")
+    target: str
+    state: str = Field(
+        description="waiting, ready, running, or how it ended: generated, skipped, superseded, failed"
+    )
+    asset_id: str | None = None
+    detail: str = Field(description="Why it failed or was superseded; empty otherwise")
+
+
+class RunTargetList(BaseModel):
+    items: list[RunTargetOut]
+    next_cursor: str | None = None
 
 
 class AssetOut(BaseModel):

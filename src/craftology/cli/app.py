@@ -35,6 +35,12 @@ def settings_for(data_dir: Path | None) -> Settings:
     return settings
 
 
+def listening(settings: Settings, host: str | None, port: int | None) -> Settings:
+    """The settings with the listen address the command line gave, if any."""
+    given = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    return settings.model_copy(update={"api": settings.api.model_copy(update=given)})
+
+
 def fail(message: str) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
@@ -49,10 +55,46 @@ def up(
     """Run the platform: API, worker and (unless configured) the embedded Temporal server."""
     from craftology.cli.serve import serve
 
-    settings = settings_for(data_dir)
-    api = settings.api.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
     try:
-        asyncio.run(serve(settings.model_copy(update={"api": api}), err))
+        asyncio.run(serve(listening(settings_for(data_dir), host, port), err))
+    except CraftologyError as error:
+        raise fail(error.detail) from None
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def api(
+    data_dir: DataDir = None,
+    host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port (default 8080).")] = None,
+) -> None:
+    """Run only the API, against the configured (or this data dir's embedded) Temporal server."""
+    from craftology.cli.serve import serve_api_only
+
+    try:
+        asyncio.run(serve_api_only(listening(settings_for(data_dir), host, port), err))
+    except CraftologyError as error:
+        raise fail(error.detail) from None
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def worker(
+    data_dir: DataDir = None,
+    queue: Annotated[str | None, typer.Option("--queue", help="Task queue (default: from settings).")] = None,
+) -> None:
+    """Run only the sync worker, against the configured (or this data dir's embedded) Temporal."""
+    from craftology.cli.worker import serve_worker
+
+    settings = settings_for(data_dir)
+    if queue is not None:
+        settings = settings.model_copy(
+            update={"temporal": settings.temporal.model_copy(update={"task_queue": queue})}
+        )
+    try:
+        asyncio.run(serve_worker(settings, err))
     except CraftologyError as error:
         raise fail(error.detail) from None
     except KeyboardInterrupt:

@@ -47,10 +47,10 @@ async def follow_run(container: Container, tenant: str, run: Run) -> None:
                     )
                     break
                 await asyncio.sleep(POLL_SECONDS)
-            follow_up = (view.run.summary or {}).get("follow_up")
+            follow_up = view.run.summary.follow_up
             if not follow_up:
                 return
-            run = container.runs.get(tenant, str(follow_up))
+            run = container.runs.get(tenant, follow_up)
 
 
 def print_plan(console: Console, plan: Plan) -> None:

@@ -16,7 +16,7 @@ from craftology.api.routes.models import build_models_router
 from craftology.api.routes.sync import build_sync_router
 from craftology.config import Settings
 from craftology.container import Container
-from craftology.runtime import running
+from craftology.runtime import api_only, running
 
 DEMO_TENANT = "demo"
 
@@ -60,19 +60,31 @@ def _first_start(container: Container, console: Console) -> None:
 
 
 async def serve(settings: Settings, console: Console) -> None:
+    """`craftology up`: every role for one machine."""
     async with running(settings, keep_temporal=False) as container:
         _first_start(container, console)
-        app = build_api(container)
-        config = uvicorn.Config(
-            app, host=settings.api.host, port=settings.api.port, log_level="warning", lifespan="off"
-        )
-        console.print(
-            f"Craftology API on http://{settings.api.host}:{settings.api.port} "
-            f"(data in {settings.data_dir}, Temporal at {container.temporal_address})",
-            highlight=False,
-        )
-        server = _Server(config)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
-        await server.serve()
+        await _serve_api(container, console)
+
+
+async def serve_api_only(settings: Settings, console: Console) -> None:
+    """`craftology api`: only the API, one of any number of API processes over the same stores."""
+    async with api_only(settings) as container:
+        await _serve_api(container, console)
+
+
+async def _serve_api(container: Container, console: Console) -> None:
+    settings = container.settings
+    app = build_api(container)
+    config = uvicorn.Config(
+        app, host=settings.api.host, port=settings.api.port, log_level="warning", lifespan="off"
+    )
+    console.print(
+        f"Craftology API on http://{settings.api.host}:{settings.api.port} "
+        f"(data in {settings.data_dir}, Temporal at {container.temporal_address})",
+        highlight=False,
+    )
+    server = _Server(config)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+    await server.serve()

@@ -11,9 +11,11 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
+    text,
 )
 
 from craftology.controlplane.types import UtcDateTime
@@ -31,6 +33,8 @@ metadata = MetaData(naming_convention=NAMING)
 
 ID = 64
 RUN_STATUSES = ("planned", "running", "succeeded", "failed", "cancelled")
+UNFINISHED_RUN = "status IN ('planned', 'running')"
+TASK_STATES = ("waiting", "ready", "running", "generated", "skipped", "superseded", "failed")
 MODEL_KINDS = ("sheet", "keyframe", "clip", "cut")
 COST_UNITS = ("image", "second", "clip")
 
@@ -97,6 +101,38 @@ runs = Table(
     Column("summary", JSON, nullable=False),
     CheckConstraint(_in("status", RUN_STATUSES), name="status"),
     Index("ix_runs_tenant_project", "tenant_id", "project_id", "created_at"),
+    # One unfinished run per project, enforced where two API processes cannot race past it.
+    Index(
+        "uq_runs_one_unfinished",
+        "tenant_id",
+        "project_id",
+        unique=True,
+        sqlite_where=text(UNFINISHED_RUN),
+        postgresql_where=text(UNFINISHED_RUN),
+    ),
+)
+
+# A run's plan, one row per target: the workflow claims ready rows and reports outcomes here, so no
+# Temporal payload ever holds the plan. `open_deps` counts dependencies not yet done; `dependents`
+# lists the positions that wait on this one.
+run_tasks = Table(
+    "run_tasks",
+    metadata,
+    Column("run_id", String(ID), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("target", String(300), nullable=False),
+    Column("deps", JSON, nullable=False),
+    Column("dependents", JSON, nullable=False),
+    Column("inputs_digest", String(128), nullable=False),
+    Column("open_deps", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("claim", String(200), nullable=True),
+    Column("asset_id", String(ID), nullable=True),
+    Column("detail", Text, nullable=False),
+    PrimaryKeyConstraint("run_id", "position", name="pk_run_tasks"),
+    CheckConstraint(_in("state", TASK_STATES), name="state"),
+    Index("ix_run_tasks_state", "run_id", "state", "position"),
+    Index("ix_run_tasks_claim", "run_id", "claim"),
 )
 
 api_tokens = Table(

@@ -1,53 +1,49 @@
-"""Sync service: status, plans and runs of a project; accept, pin and replace-by-upload.
+"""Sync service: status, plans and runs of a project.
 
-A run is a row in the control plane plus one Temporal workflow. The service watches each run it
-starts (and, after a restart, every run still marked running) and records the outcome; a run whose
-tasks were superseded by edits made while it ran is followed by a fresh plan automatically.
+A run is a row in the control plane with its stored plan, plus one Temporal workflow that executes the
+plan and records the run's progress and outcome itself (see ``runs.lifecycle``). Nothing here watches a
+run: any process reads its state from the store.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from datetime import timedelta
 
-from temporalio.client import Client, WorkflowFailureError
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
-from craftology.controlplane.runs import Run, RunsRepository, RunStatus
-from craftology.errors import BadInput, Conflict, NotFound
-from craftology.ports.events import Event, EventBus
+from craftology.controlplane.run_tasks import PlannedTask, TaskRow
+from craftology.controlplane.runs import NewRun, Run, RunsRepository, RunStatus, RunSummary
+from craftology.controlplane.types import utc_now
+from craftology.errors import BadInput, Conflict, NotFound, TransientError
+from craftology.ports.events import EventBus
 from craftology.projects.models import ReviewMode
 from craftology.runs.engines import EngineCache
+from craftology.runs.lifecycle import publish
 from craftology.sync.causes import TargetStatus
 from craftology.sync.plan import Plan
-from craftology.workflows.models import (
-    FAILED,
-    SUPERSEDED,
-    SyncRunInput,
-    SyncRunProgress,
-    SyncRunResult,
-    TargetTask,
-)
-from craftology.workflows.sync_run import SyncRunWorkflow
+from craftology.workflows.models import OUTCOME_STATUSES, SyncRunInput, SyncRunProgress
 from craftology.workflows.worker import start_sync_run, sync_run_workflow_id
 
 log = logging.getLogger(__name__)
-SOURCE = "craftology/sync"
-MAX_FOLLOW_UPS = 3
 # How soon Temporal retries a target whose worker died (kill -9, lost pod) on another worker. The
 # executor heartbeats every few seconds, during model calls too, so long generations are not cut off.
 HEARTBEAT_TIMEOUT_SECONDS = 15.0
+# A planned run whose workflow Temporal does not know after this long was left by a process that died
+# between recording the run and starting it.
+START_GRACE = timedelta(seconds=5)
+WAIT_POLL_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
 class RunView:
     run: Run
-    progress: SyncRunProgress | None  # live, while the workflow runs
+    progress: SyncRunProgress | None  # while the run is running
 
 
 class SyncService:
@@ -66,7 +62,6 @@ class SyncService:
         self._temporal = temporal
         self._task_queue = task_queue
         self._max_parallel = max_parallel
-        self._watchers: dict[str, asyncio.Task[None]] = {}
 
     # --- status and plans ---
 
@@ -100,197 +95,141 @@ class SyncService:
 
     # --- runs ---
 
-    async def start_run(
-        self,
-        tenant: str,
-        project_id: str,
-        follow_up_of: str | None = None,
-        depth: int = 0,
-        run_id: str | None = None,
-    ) -> Run:
-        """Plan now and execute the plan on Temporal. One run per project at a time: two would plan
-        the same targets and race to generate them."""
-        active = [r for r in self._runs.list(tenant, project_id, limit=20) if not r.status.terminal]
-        if active:
-            raise Conflict(
-                f"run {active[0].id} of this project is still {active[0].status.value}; "
-                "wait for it or cancel it",
-                run_id=active[0].id,
-            )
-        plan = await asyncio.to_thread(self.plan, tenant, project_id)
-        summary: dict[str, Any] = {"total_cost": plan.total_cost, "depth": depth}
-        if follow_up_of:
-            summary["follow_up_of"] = follow_up_of
-        run_id = run_id or new_run_id()
-        run = self._runs.create(
-            tenant,
-            project_id,
-            len(plan.items),
-            run_id=run_id,
-            workflow_id=sync_run_workflow_id(tenant, run_id),
-            summary=summary,
-        )
-        self._emit(
-            tenant,
-            "run.started",
-            run.id,
-            {"project_id": project_id, "plan_size": len(plan.items), "estimated_cost": plan.total_cost},
-        )
-        tasks = [TargetTask(item.target, list(item.deps), item.inputs_digest) for item in plan.items]
-        client = await self._temporal()
-        await start_sync_run(
-            client,
-            SyncRunInput(
-                tenant=tenant,
-                project_id=project_id,
-                run_id=run.id,
-                tasks=tasks,
-                max_parallel=self._max_parallel,
-                heartbeat_timeout_seconds=HEARTBEAT_TIMEOUT_SECONDS,
-            ),
-            self._task_queue,
-        )
-        run = self._runs.set_status(tenant, run.id, RunStatus.RUNNING)
-        self._watch(run)
+    def new_run(self, tenant: str, project_id: str, run_id: str, summary: RunSummary) -> NewRun:
+        """Plans the project now: the run to record, with its plan's tasks."""
+        plan = self.plan(tenant, project_id)
+        tasks = [PlannedTask(item.target, tuple(item.deps), item.inputs_digest) for item in plan.items]
+        return NewRun(
+            tenant, project_id, tasks, run_id, sync_run_workflow_id(tenant, run_id),
+            summary.model_copy(update={"total_cost": plan.total_cost}),
+        )  # fmt: skip
+
+    async def start_run(self, tenant: str, project_id: str) -> Run:
+        """Plan now, record the run with its plan, and start its workflow. One unfinished run per
+        project (the database enforces it): two would plan the same targets and race to make them."""
+        new = await asyncio.to_thread(self.new_run, tenant, project_id, new_run_id(), RunSummary())
+        try:
+            run = await asyncio.to_thread(self._runs.create, new)
+        except Conflict as conflict:
+            blocking = conflict.extra.get("run_id")
+            if not blocking or not await self._end_if_abandoned(tenant, str(blocking)):
+                raise
+            run = await asyncio.to_thread(self._runs.create, new)
+        await self.start_workflow(run, fail_run_on_error=True)
         return run
 
+    async def start_workflow(self, run: Run, *, fail_run_on_error: bool) -> None:
+        """Submits the run's workflow (attaching if it was submitted before). If that fails and
+        `fail_run_on_error`, the run is marked failed: a run is never left planned without a workflow."""
+        run_input = SyncRunInput(
+            tenant=run.tenant_id,
+            project_id=run.project_id,
+            run_id=run.id,
+            max_parallel=self._max_parallel,
+            heartbeat_timeout_seconds=HEARTBEAT_TIMEOUT_SECONDS,
+        )
+        try:
+            await start_sync_run(await self._temporal(), run_input, self._task_queue)
+        except BaseException as error:
+            if fail_run_on_error:
+                detail = f"could not start its workflow: {error}"
+                await asyncio.to_thread(self._fail, run, detail)
+                if isinstance(error, Exception):
+                    raise TransientError(f"run {run.id} {detail}", run_id=run.id) from error
+            raise
+        data = {
+            "project_id": run.project_id,
+            "plan_size": run.plan_size,
+            "estimated_cost": run.summary.total_cost,
+            "follow_up_of": run.summary.follow_up_of,
+        }
+        await asyncio.to_thread(publish, self._events, run.tenant_id, "run.started", run.id, data)
+
+    async def _end_if_abandoned(self, tenant: str, run_id: str) -> bool:
+        """Fails an unfinished run no workflow will ever end: planned by a process that died before
+        starting it, or whose workflow is gone without recording an outcome. True if it did."""
+        run = await asyncio.to_thread(self._runs.get, tenant, run_id)
+        if run.status.terminal:
+            return True
+        handle = (await self._temporal()).get_workflow_handle(run.workflow_id or "")
+        try:
+            described = await handle.describe()
+        except RPCError as error:
+            if error.status is not RPCStatusCode.NOT_FOUND:
+                raise
+            if run.status is not RunStatus.PLANNED or utc_now() - run.created_at < START_GRACE:
+                return False
+            reason = "interrupted before it started; start a new sync"
+        else:
+            if described.status in (
+                WorkflowExecutionStatus.RUNNING,
+                WorkflowExecutionStatus.CONTINUED_AS_NEW,
+            ):
+                return False
+            state = described.status.name.lower() if described.status else "unknown"
+            reason = f"its workflow ended ({state}) without recording an outcome"
+        await asyncio.to_thread(self._fail, run, reason)
+        return True
+
+    def _fail(self, run: Run, detail: str) -> None:
+        try:
+            ended = self._runs.set_status(run.tenant_id, run.id, RunStatus.FAILED, error=detail)
+        except Conflict:
+            return  # it ended meanwhile
+        publish(self._events, run.tenant_id, "run.finished", run.id, {"status": ended.status.value})
+
     async def get_run(self, tenant: str, run_id: str) -> RunView:
-        run = self._runs.get(tenant, run_id)
-        progress = None
-        if run.status is RunStatus.RUNNING and run.workflow_id:
-            client = await self._temporal()
-            handle = client.get_workflow_handle_for(SyncRunWorkflow.run, run.workflow_id)
-            try:
-                progress = await handle.query(SyncRunWorkflow.progress)
-            except RPCError:
-                progress = None  # between workflow tasks or just finished; the row is still right
-        return RunView(self._runs.get(tenant, run_id), progress)
+        """The run as the store has it; while it runs, its progress (counters and in-flight targets,
+        from the stored plan)."""
+        run = await asyncio.to_thread(self._runs.get, tenant, run_id)
+        if run.status is not RunStatus.RUNNING:
+            return RunView(run, None)
+        flying = await asyncio.to_thread(self._runs.in_flight, tenant, run_id)
+        counts = {status: getattr(run, status) for status in OUTCOME_STATUSES}
+        return RunView(run, SyncRunProgress(run.plan_size, run.done, counts, flying))
 
     def list_runs(self, tenant: str, project_id: str) -> list[Run]:
         return self._runs.list(tenant, project_id)
 
+    def outcomes(self, tenant: str, run_id: str) -> list[TaskRow]:
+        """Every target of the run with how it ended (or its state while running), in plan order."""
+        return self._runs.all_tasks(tenant, run_id)
+
+    def run_targets(self, tenant: str, run_id: str, after: int, limit: int) -> list[TaskRow]:
+        """One page of the run's targets, after position `after`."""
+        return self._runs.tasks(tenant, run_id, after, limit)
+
     async def cancel_run(self, tenant: str, run_id: str) -> Run:
-        run = self._runs.get(tenant, run_id)
+        """Asks the run's workflow to stop; the workflow records the run cancelled."""
+        run = await asyncio.to_thread(self._runs.get, tenant, run_id)
         if run.status.terminal:
             raise BadInput(f"run {run_id} already ended ({run.status.value})")
         client = await self._temporal()
-        await client.get_workflow_handle(run.workflow_id or "").cancel()
-        return run
-
-    async def wait(self, tenant: str, run_id: str) -> Run:
-        """Until the run and any follow-ups it started have ended; returns the last of them."""
-        while True:
-            watcher = self._watchers.get(run_id)
-            if watcher is not None:
-                await asyncio.shield(watcher)
-            run = self._runs.get(tenant, run_id)
-            if not run.status.terminal:
-                self._watch(run)
-                continue
-            follow_up = (run.summary or {}).get("follow_up")
-            if not follow_up:
-                return run
-            try:
-                self._runs.get(tenant, follow_up)
-            except NotFound:
-                return run  # the process stopped before it could start the follow-up
-            run_id = follow_up
-
-    def resume_watchers(self) -> int:
-        """After a restart: watch every run still planned or running (any tenant)."""
-        unfinished = self._runs.unfinished()
-        for run in unfinished:
-            self._watch(run)
-        return len(unfinished)
-
-    def _watch(self, run: Run) -> None:
-        if run.id not in self._watchers or self._watchers[run.id].done():
-            task = asyncio.get_running_loop().create_task(self._follow(run))
-            self._watchers[run.id] = task
-            task.add_done_callback(lambda done: self._forget_watcher(run.id, done))
-
-    def _forget_watcher(self, run_id: str, task: asyncio.Task[None]) -> None:
-        if self._watchers.get(run_id) is task:
-            del self._watchers[run_id]
-        if not task.cancelled() and task.exception() is not None:
-            log.error("watching run %s failed", run_id, exc_info=task.exception())
-
-    async def _follow(self, run: Run) -> None:
-        client = await self._temporal()
-        handle = client.get_workflow_handle_for(SyncRunWorkflow.run, run.workflow_id or "")
         try:
-            result: SyncRunResult = await handle.result()
+            await client.get_workflow_handle(run.workflow_id or "").cancel()
         except RPCError as error:
             if error.status is not RPCStatusCode.NOT_FOUND:
                 raise
-            # Created, then the process stopped before Temporal accepted the workflow.
-            self._runs.set_status(
-                run.tenant_id,
-                run.id,
-                RunStatus.FAILED,
-                error="interrupted before it started; start a new sync",
+            # Never started: nothing runs, so it is cancelled here.
+            return await asyncio.to_thread(
+                self._runs.set_status, tenant, run_id, RunStatus.CANCELLED, error="cancelled"
             )
-            self._emit(run.tenant_id, "run.finished", run.id, {"status": RunStatus.FAILED.value})
-            return
-        except WorkflowFailureError as error:
-            cancelled = "cancel" in str(error.cause).lower()
-            status = RunStatus.CANCELLED if cancelled else RunStatus.FAILED
-            self._runs.set_status(run.tenant_id, run.id, status, error=str(error.cause))
-            self._emit(run.tenant_id, "run.finished", run.id, {"status": status.value})
-            return
-        await self._record(run, result)
+        return run
 
-    async def _record(self, run: Run, result: SyncRunResult) -> None:
-        counts = result.counts
-        self._runs.update_counters(
-            run.tenant_id,
-            run.id,
-            generated=counts.get("generated", 0),
-            skipped=counts.get("skipped", 0),
-            superseded=counts.get("superseded", 0),
-            failed=counts.get("failed", 0),
-        )
-        summary = dict(run.summary or {})
-        summary["outcomes"] = [
-            {"target": o.target, "status": o.status, "asset_id": o.asset_id, "detail": o.detail}
-            for o in result.outcomes
-        ]
-        depth = int(summary.get("depth", 0))
-        status = RunStatus.FAILED if counts.get("failed") else RunStatus.SUCCEEDED
-        follow_up = new_run_id() if counts.get("superseded") and depth < MAX_FOLLOW_UPS else None
-        if follow_up:
-            summary["follow_up"] = follow_up
-        # Ended before the follow-up starts: a project has one unfinished run at a time.
-        self._runs.set_status(run.tenant_id, run.id, status, summary=summary)
-        self._emit_unfinished_targets(run, result)
-        self._emit(run.tenant_id, "run.finished", run.id, {"status": status.value, **counts})
-        if follow_up:
-            await self.start_run(run.tenant_id, run.project_id, run.id, depth + 1, run_id=follow_up)
-
-    def _emit(self, tenant: str, kind: str, run_id: str, data: dict[str, Any]) -> None:
-        self._events.publish(
-            Event(type=kind, source=SOURCE, tenant=tenant, subject=f"run/{run_id}", data=data,
-                  id=event_id(run_id, kind, ""))
-        )  # fmt: skip
-
-    def _emit_unfinished_targets(self, run: Run, result: SyncRunResult) -> None:
-        """target.failed / target.superseded for targets the run did not finish, with the reason
-        (the workflow decides these, including for dependents it never started)."""
-        for outcome in result.outcomes:
-            if outcome.status not in (FAILED, SUPERSEDED):
+    async def wait(self, tenant: str, run_id: str) -> Run:
+        """Polls the store until the run and any follow-ups it started have ended; returns the last."""
+        while True:
+            run = await asyncio.to_thread(self._runs.get, tenant, run_id)
+            if not run.status.terminal:
+                await asyncio.sleep(WAIT_POLL_SECONDS)
                 continue
-            kind = f"target.{outcome.status}"
-            data = {"project_id": run.project_id, "run_id": run.id, "detail": outcome.detail}
-            self._events.publish(
-                Event(type=kind, source=SOURCE, tenant=run.tenant_id, subject=outcome.target, data=data,
-                      id=event_id(run.id, kind, outcome.target))
-            )  # fmt: skip
-
-
-def event_id(run_id: str, kind: str, subject: str) -> str:
-    """Deterministic, so recording a run again after a restart publishes nothing twice (the bus
-    dedupes by id)."""
-    return hashlib.sha256(f"{run_id}\n{kind}\n{subject}".encode()).hexdigest()[:32]
+            if not run.summary.follow_up:
+                return run
+            try:
+                await asyncio.to_thread(self._runs.get, tenant, run.summary.follow_up)
+            except NotFound:
+                return run
+            run_id = run.summary.follow_up
 
 
 def new_run_id() -> str:

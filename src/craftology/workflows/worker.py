@@ -14,8 +14,8 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.worker import Worker
 
-from craftology.workflows.activities import SyncActivities, TargetRunner
-from craftology.workflows.models import SyncRunInput, SyncRunResult
+from craftology.workflows.activities import SyncActivities
+from craftology.workflows.models import SyncRunInput
 from craftology.workflows.sync_run import SyncRunWorkflow
 
 # The default converter already round-trips dataclasses (nested ones included) through JSON; naming it
@@ -23,6 +23,9 @@ from craftology.workflows.sync_run import SyncRunWorkflow
 DATA_CONVERTER = temporalio.converter.default()
 
 DEFAULT_MAX_CONCURRENT_ACTIVITIES = 8
+# The bookkeeping steps (claim and report) are local activities; they get threads of their own so a
+# worker busy with long generations still records outcomes at once.
+MAX_CONCURRENT_LOCAL_ACTIVITIES = 4
 
 
 async def connect(address: str, namespace: str = "default") -> Client:
@@ -34,19 +37,21 @@ async def connect(address: str, namespace: str = "default") -> Client:
 async def sync_worker(
     client: Client,
     task_queue: str,
-    runner: TargetRunner,
+    activities: SyncActivities,
     max_concurrent_activities: int = DEFAULT_MAX_CONCURRENT_ACTIVITIES,
 ) -> AsyncIterator[Worker]:
     """A running worker for sync runs on ``task_queue`` while the block is open; shut down on exit."""
-    # run_target is synchronous: one thread per concurrently running activity.
-    with ThreadPoolExecutor(max_workers=max_concurrent_activities, thread_name_prefix="run-target") as pool:
+    # run_target and the bookkeeping steps are synchronous: one thread per concurrent activity.
+    threads = max_concurrent_activities + MAX_CONCURRENT_LOCAL_ACTIVITIES
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sync-activity") as pool:
         worker = Worker(
             client,
             task_queue=task_queue,
             workflows=[SyncRunWorkflow],
-            activities=[SyncActivities(runner).run_target],
+            activities=activities.all(),
             activity_executor=pool,
             max_concurrent_activities=max_concurrent_activities,
+            max_concurrent_local_activities=MAX_CONCURRENT_LOCAL_ACTIVITIES,
             # Cancellation reaches an activity only with a heartbeat response; the default throttle
             # (0.8 x heartbeat timeout) would leave a cancelled generation running for ~48 s.
             max_heartbeat_throttle_interval=timedelta(seconds=2),
@@ -58,11 +63,11 @@ async def sync_worker(
 async def run_worker(
     client: Client,
     task_queue: str,
-    runner: TargetRunner,
+    activities: SyncActivities,
     max_concurrent_activities: int = DEFAULT_MAX_CONCURRENT_ACTIVITIES,
 ) -> None:
     """Serves sync runs on ``task_queue`` until cancelled."""
-    async with sync_worker(client, task_queue, runner, max_concurrent_activities):
+    async with sync_worker(client, task_queue, activities, max_concurrent_activities):
         await asyncio.Event().wait()
 
 
@@ -72,7 +77,7 @@ def sync_run_workflow_id(tenant: str, run_id: str) -> str:
 
 async def start_sync_run(
     client: Client, run_input: SyncRunInput, task_queue: str
-) -> WorkflowHandle[SyncRunWorkflow, SyncRunResult]:
+) -> WorkflowHandle[SyncRunWorkflow, None]:
     """Starts the run's workflow, or attaches to it if this run id was already submitted.
 
     A running workflow with the same id is reused (conflict policy), and a finished one is not started

@@ -22,6 +22,8 @@ from craftology.api.sync_schemas import (
     AssetOut,
     PinIn,
     RunOut,
+    RunTargetList,
+    RunTargetOut,
     SeedIn,
     TargetList,
     TargetRecordOut,
@@ -104,6 +106,18 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         """A run with its counters and, while it runs, live progress (done, in flight)."""
         view = await sync.get_run(tenant, run_id)
         return RunOut.of(view.run, view.progress)
+
+    @router.get("/runs/{run_id}/targets", response_model=RunTargetList)
+    def list_run_targets(
+        run_id: RunId, tenant: Tenant, page: Page, request: Request, response: Response
+    ) -> RunTargetList:
+        """The run's targets in plan order, one page at a time, each with how it ended (or where it
+        is while the run runs)."""
+        rows = sync.run_targets(tenant, run_id, _offset(page.cursor) - 1, page.limit)
+        following = str(rows[-1].position + 1) if len(rows) == page.limit else None
+        _link_next(request, response, following)
+        items = [RunTargetOut(**{**vars(row), "state": row.state.value}) for row in rows]
+        return RunTargetList(items=items, next_cursor=following)
 
     @router.post(
         "/runs/{run_id}/cancel", status_code=202, response_model=RunOut, responses=problem_responses(409)

@@ -1,0 +1,144 @@
+"""A run's record, written by its own workflow: the ``RunLedger`` over the control plane.
+
+The workflow calls these through activities, so a run is recorded correctly whichever process started
+it and whether or not that process is still alive. Every step is idempotent (Temporal may repeat it):
+outcomes and claims are keyed in the store, a finished run is not finished twice, events carry
+deterministic ids and a follow-up run has an id derived from its parent's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Any, Protocol
+
+from craftology.controlplane.run_tasks import Outcome, TaskState
+from craftology.controlplane.runs import NewRun, Run, RunsRepository, RunStatus, RunSummary
+from craftology.ports.events import Event, EventBus
+from craftology.workflows.models import (
+    ClaimedTask,
+    FinishRunInput,
+    ReportAndClaimInput,
+    ReportAndClaimResult,
+    RunRef,
+)
+
+log = logging.getLogger(__name__)
+SOURCE = "craftology/sync"
+MAX_FOLLOW_UPS = 3
+CYCLE = "dependency cycle in plan"
+
+
+class FollowUps(Protocol):
+    """Plans and starts runs: the sync service."""
+
+    def new_run(self, tenant: str, project_id: str, run_id: str, summary: RunSummary) -> NewRun: ...
+
+    async def start_workflow(self, run: Run, *, fail_run_on_error: bool) -> None: ...
+
+
+def follow_up_id(parent_id: str) -> str:
+    """Derived from the parent, so a retried finish step records and starts one follow-up."""
+    return "f" + hashlib.sha256(f"follow-up\n{parent_id}".encode()).hexdigest()[:15]
+
+
+def event_id(run_id: str, kind: str, subject: str) -> str:
+    """Deterministic, so a step repeated after a crash publishes nothing twice (the bus dedupes by id)."""
+    return hashlib.sha256(f"{run_id}\n{kind}\n{subject}".encode()).hexdigest()[:32]
+
+
+def publish(events: EventBus, tenant: str, kind: str, run_id: str, data: dict[str, Any]) -> None:
+    events.publish(
+        Event(type=kind, source=SOURCE, tenant=tenant, subject=f"run/{run_id}", data=data,
+              id=event_id(run_id, kind, ""))
+    )  # fmt: skip
+
+
+class RunLifecycle:
+    def __init__(self, runs: RunsRepository, events: EventBus, follow_ups: FollowUps | None) -> None:
+        self._runs = runs
+        self._events = events
+        self._follow_ups = follow_ups
+
+    def begin(self, ref: RunRef) -> bool:
+        return not self._runs.begin(ref.tenant, ref.run_id).status.terminal
+
+    def report_and_claim(self, step: ReportAndClaimInput) -> ReportAndClaimResult:
+        outcomes = [
+            Outcome(report.position, TaskState(report.status), report.asset_id, report.detail)
+            for report in step.reports
+        ]
+        claimed = self._runs.report_and_claim(
+            step.tenant, step.run_id, outcomes, step.claim_token, step.claim_limit
+        )
+        return ReportAndClaimResult(
+            [ClaimedTask(task.position, task.target, task.inputs_digest) for task in claimed.tasks],
+            claimed.open,
+        )
+
+    async def finish(self, finish: FinishRunInput) -> None:
+        tenant = finish.tenant
+        run = await asyncio.to_thread(self._runs.get, tenant, finish.run_id)
+        if finish.stuck:
+            run = await asyncio.to_thread(self._runs.fail_unfinished_tasks, tenant, run.id, CYCLE)
+        if not run.status.terminal:
+            status, summary, error = self._outcome(run, finish.cancelled)
+            follow_up = await self._plan_follow_up(run, summary) if summary.follow_up else None
+            run = await asyncio.to_thread(
+                self._runs.finish, tenant, run.id, status, summary, error=error, follow_up=follow_up
+            )
+        await asyncio.to_thread(self._emit_ended, run)
+        if run.summary.follow_up and self._follow_ups is not None:
+            child = await asyncio.to_thread(self._runs.get, tenant, run.summary.follow_up)
+            if child.status is RunStatus.PLANNED:
+                # A failure here retries this step; the child stays planned (never blocks for good:
+                # a planned run without a workflow is failed by the next sync that meets it).
+                await self._follow_ups.start_workflow(child, fail_run_on_error=False)
+
+    def _outcome(self, run: Run, cancelled: bool) -> tuple[RunStatus, RunSummary, str | None]:
+        done = f"{run.done} of {run.plan_size} targets done"
+        if cancelled:
+            message = f"cancelled; {done}"
+            return RunStatus.CANCELLED, run.summary.model_copy(update={"message": message}), "cancelled"
+        follow_up = None
+        if run.superseded and self._follow_ups is not None and run.summary.depth < MAX_FOLLOW_UPS:
+            follow_up = follow_up_id(run.id)
+        all_superseded = run.plan_size > 0 and run.superseded == run.plan_size
+        parts = [f"{run.generated} generated, {run.skipped} skipped"]
+        if run.superseded:
+            what = "every target was" if all_superseded else f"{run.superseded} targets were"
+            redo = (
+                f"follow-up run {follow_up} redoes them" if follow_up else "no follow-up run (limit reached)"
+            )
+            parts.append(f"{what} superseded by edits made during the run; {redo}")
+        if run.failed:
+            parts.append(f"{run.failed} failed")
+        summary = run.summary.model_copy(
+            update={"follow_up": follow_up, "all_superseded": all_superseded, "message": "; ".join(parts)}
+        )
+        if run.failed:
+            return RunStatus.FAILED, summary, f"{run.failed} of {run.plan_size} targets failed"
+        return RunStatus.SUCCEEDED, summary, None
+
+    async def _plan_follow_up(self, run: Run, summary: RunSummary) -> NewRun:
+        assert self._follow_ups is not None
+        assert summary.follow_up is not None
+        child_summary = RunSummary(depth=run.summary.depth + 1, follow_up_of=run.id)
+        return await asyncio.to_thread(
+            self._follow_ups.new_run, run.tenant_id, run.project_id, summary.follow_up, child_summary
+        )
+
+    def _emit_ended(self, run: Run) -> None:
+        """target.failed / target.superseded for the targets the run did not finish, with the reason
+        (dependents it never started included), then run.finished."""
+        unfinished = self._runs.all_tasks(run.tenant_id, run.id, (TaskState.FAILED, TaskState.SUPERSEDED))
+        for task in unfinished:
+            kind = f"target.{task.state.value}"
+            data = {"project_id": run.project_id, "run_id": run.id, "detail": task.detail}
+            self._events.publish(
+                Event(type=kind, source=SOURCE, tenant=run.tenant_id, subject=task.target, data=data,
+                      id=event_id(run.id, kind, task.target))
+            )  # fmt: skip
+        counts = {name: getattr(run, name) for name in ("generated", "skipped", "superseded", "failed")}
+        publish(self._events, run.tenant_id, "run.finished", run.id, {"status": run.status.value, **counts})
