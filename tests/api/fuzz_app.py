@@ -21,6 +21,7 @@ from PIL import Image
 from craftology.cli.serve import build_api
 from craftology.config import Settings
 from craftology.container import Container, build_container
+from craftology.controlplane.runs import NewRun
 from craftology.projects.models import CardIn, ProjectIn, ShotIn
 
 with warnings.catch_warnings():
@@ -77,7 +78,7 @@ def _seed(container: Container, tenant_id: str, brief: str) -> dict[str, str]:
     target = f"card/{card_id}/sheet"
     curation = container.curation
     asset_id = curation.upload(tenant_id, project_id, target, iter([_png()]), "image/png").id
-    run_id = container.runs.create(tenant_id, project_id, 0).id
+    run_id = container.runs.create(NewRun(tenant_id, project_id, [])).id
     return {
         "project_id": project_id, "card_id": card_id, "shot_id": shot_id, "asset_id": asset_id,
         "target": target, "run_id": run_id,

@@ -31,7 +31,7 @@ _TARGET_RUN = ("project_id", "run_id")
 
 TYPES: tuple[EventType, ...] = (
     EventType("run.started", "A sync run was recorded and its workflow is being started; subject run/<id>.",
-              ("project_id", "plan_size", "estimated_cost"), ()),
+              ("project_id", "plan_size", "estimated_cost"), (), optional=("follow_up_of",)),
     EventType("run.finished", "A sync run ended (succeeded, failed or cancelled), with its counts by "
               "outcome when its workflow returned.",
               ("status",), (), optional=("generated", "skipped", "superseded", "failed")),

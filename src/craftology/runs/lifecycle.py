@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 from craftology.controlplane.run_tasks import Outcome, TaskState
 from craftology.controlplane.runs import NewRun, Run, RunsRepository, RunStatus, RunSummary
-from craftology.ports.events import Event, EventBus
+from craftology.events.runs import run_event, unfinished_target_event
+from craftology.ports.events import EventBus
 from craftology.workflows.models import (
     ClaimedTask,
     FinishRunInput,
@@ -25,7 +26,6 @@ from craftology.workflows.models import (
 )
 
 log = logging.getLogger(__name__)
-SOURCE = "craftology/sync"
 MAX_FOLLOW_UPS = 3
 CYCLE = "dependency cycle in plan"
 
@@ -43,16 +43,9 @@ def follow_up_id(parent_id: str) -> str:
     return "f" + hashlib.sha256(f"follow-up\n{parent_id}".encode()).hexdigest()[:15]
 
 
-def event_id(run_id: str, kind: str, subject: str) -> str:
-    """Deterministic, so a step repeated after a crash publishes nothing twice (the bus dedupes by id)."""
-    return hashlib.sha256(f"{run_id}\n{kind}\n{subject}".encode()).hexdigest()[:32]
-
-
 def publish(events: EventBus, tenant: str, kind: str, run_id: str, data: dict[str, Any]) -> None:
-    events.publish(
-        Event(type=kind, source=SOURCE, tenant=tenant, subject=f"run/{run_id}", data=data,
-              id=event_id(run_id, kind, ""))
-    )  # fmt: skip
+    """A run event, checked against the catalogue, with an id derived from the run."""
+    events.publish(run_event(tenant, kind, run_id, data))
 
 
 class RunLifecycle:
@@ -135,10 +128,8 @@ class RunLifecycle:
         unfinished = self._runs.all_tasks(run.tenant_id, run.id, (TaskState.FAILED, TaskState.SUPERSEDED))
         for task in unfinished:
             kind = f"target.{task.state.value}"
-            data = {"project_id": run.project_id, "run_id": run.id, "detail": task.detail}
             self._events.publish(
-                Event(type=kind, source=SOURCE, tenant=run.tenant_id, subject=task.target, data=data,
-                      id=event_id(run.id, kind, task.target))
-            )  # fmt: skip
+                unfinished_target_event(run.tenant_id, kind, run.id, run.project_id, task.target, task.detail)
+            )
         counts = {name: getattr(run, name) for name in ("generated", "skipped", "superseded", "failed")}
         publish(self._events, run.tenant_id, "run.finished", run.id, {"status": run.status.value, **counts})
