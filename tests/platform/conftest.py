@@ -173,22 +173,30 @@ class Platform:
 
     def wait_run(self, token: str, run_id: str, timeout: float = RUN_TIMEOUT) -> list[dict[str, Any]]:
         """Polls the run until it ends, then each follow-up run it started; returns them all, in order."""
-        runs: list[dict[str, Any]] = []
-        deadline = time.monotonic() + timeout
         with self.client(token) as http:
-            while True:
-                response = http.get(f"/runs/{run_id}")
-                assert response.status_code == 200, response.text
-                run: dict[str, Any] = response.json()
-                if run["status"] in TERMINAL:
-                    runs.append(run)
-                    follow_up = run["summary"].get("follow_up")
-                    if not follow_up:
-                        return runs
-                    run_id = follow_up
-                    continue
-                assert time.monotonic() < deadline, f"run {run_id} still {run['status']}:\n{self.log_tail()}"
-                time.sleep(0.25)
+            return wait_runs(http, run_id, timeout, self.log_tail)
+
+
+def wait_runs(
+    http: httpx.Client, run_id: str, timeout: float = RUN_TIMEOUT, context: Callable[[], str] = str
+) -> list[dict[str, Any]]:
+    """Polls a run until it ends, then each follow-up it started; returns them all, in order.
+    `context` says what to show when it does not end in time (a server log)."""
+    runs: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        response = http.get(f"/runs/{run_id}")
+        assert response.status_code == 200, response.text
+        run: dict[str, Any] = response.json()
+        if run["status"] in TERMINAL:
+            runs.append(run)
+            follow_up = run["summary"].get("follow_up")
+            if not follow_up:
+                return runs
+            run_id = follow_up
+            continue
+        assert time.monotonic() < deadline, f"run {run_id} still {run['status']}:\n{context()}"
+        time.sleep(0.25)
 
 
 def _zombie(pid: int) -> bool:

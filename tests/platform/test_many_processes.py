@@ -18,9 +18,7 @@ import pytest
 from craftology.workflows.devserver import EmbeddedTemporal
 from tests.platform.conftest import (
     CLI,
-    RUN_TIMEOUT,
     START_TIMEOUT,
-    TERMINAL,
     create_card,
     create_project,
     create_shot,
@@ -29,6 +27,7 @@ from tests.platform.conftest import (
     plan_targets,
     start_run,
     statuses,
+    wait_runs,
 )
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]
@@ -84,23 +83,6 @@ def start_api(env: dict[str, str], logs: Path, name: str) -> tuple[Role, str]:
     raise AssertionError(f"{name} not healthy:\n{role.tail()}")
 
 
-def wait_runs(http: httpx.Client, run_id: str) -> list[dict[str, object]]:
-    """The run and its follow-ups, each polled until it ends."""
-    ended: list[dict[str, object]] = []
-    deadline = time.monotonic() + RUN_TIMEOUT
-    while True:
-        run = http.get(f"/runs/{run_id}").json()
-        if run["status"] in TERMINAL:
-            ended.append(run)
-            follow_up = run["summary"].get("follow_up")
-            if not follow_up:
-                return ended
-            run_id = follow_up
-            continue
-        assert time.monotonic() < deadline, f"run {run_id} still {run['status']}"
-        time.sleep(0.25)
-
-
 def test_two_api_processes_and_a_worker_give_one_answer(shared: tuple[dict[str, str], Path]) -> None:
     env, logs = shared
     made = subprocess.run([str(CLI), "tenant", "Acme"], env=env, capture_output=True, text=True, check=False)
@@ -137,7 +119,7 @@ def test_two_api_processes_and_a_worker_give_one_answer(shared: tuple[dict[str, 
             assert set(plan_targets(b, project)) == expected
             second = wait_runs(a, start_run(b, project)["id"])
             assert second[-1]["status"] == "succeeded", second
-            assert sum(int(str(run["generated"])) for run in second) == len(expected)
+            assert sum(run["generated"] for run in second) == len(expected)
             assert statuses(a, project) == statuses(b, project)
             assert {s["status"] for s in statuses(a, project).values()} == {"FRESH"}
 
