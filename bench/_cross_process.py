@@ -8,11 +8,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from craftology.assets.records import TARGETS, target_record
 from craftology.config import Settings
 from craftology.container import Container, build_container
 from craftology.ports.metadata import Put
 from craftology.projects.base import CARDS, PROJECTS, SEQUENCES, SHOTS
-from craftology.runs.records import TARGETS, target_record
 from craftology.sync import ProjectState, accept_everything
 
 BATCH = 2000

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from craftology.assets.curation import Curation
 from craftology.config import Settings
 from craftology.controlplane.db import connect
 from craftology.controlplane.projects_index import ProjectsIndex
@@ -25,7 +26,6 @@ from craftology.ports.metadata import MetadataStore
 from craftology.projects.changes import Change
 from craftology.projects.service import ProjectService
 from craftology.registry.service import ModelRegistry
-from craftology.runs.curation import Curation
 from craftology.runs.engines import EngineCache
 from craftology.runs.executor import TargetExecutor
 from craftology.runs.lifecycle import RunLifecycle

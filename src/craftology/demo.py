@@ -16,10 +16,10 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from craftology.agents.brief import decompose
+from craftology.assets.acceptance import accepted_blob
 from craftology.container import Container
 from craftology.controlplane.runs import Run
 from craftology.projects.models import ShotIn
-from craftology.runs.acceptance import accepted_blob
 from craftology.runs.state import load_state
 from craftology.sync.audit import expected_targets_for_card_visual_edit
 from craftology.sync.plan import Plan

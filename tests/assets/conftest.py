@@ -12,8 +12,8 @@ import pytest
 
 from craftology.adapters.assets.local import LocalAssetStore
 from craftology.adapters.metadata.sqlite import SqliteMetadataStore
+from craftology.assets.records import ASSETS
 from craftology.ports.metadata import Put
-from craftology.runs.records import ASSETS
 
 HOUR = 3600.0
 

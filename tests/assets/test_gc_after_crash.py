@@ -20,7 +20,7 @@ import pytest
 
 from craftology.adapters.assets.local import LocalAssetStore
 from craftology.adapters.metadata.sqlite import SqliteMetadataStore
-from craftology.runs.records import ASSETS
+from craftology.assets.records import ASSETS
 from tests.assets.conftest import HOUR
 from tests.platform.conftest import (
     START_TIMEOUT,

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from craftology.assets.records import ASSETS
 from craftology.cli.app import app
 from craftology.config import Settings
 from craftology.container import Container, build_container
 from craftology.ports.metadata import Put
-from craftology.runs.records import ASSETS
 from tests.assets.conftest import HOUR
 
 CLI = Path(sys.executable).parent / "craftology"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from craftology.assets.records import ASSETS
 from craftology.assets.schedule import GcSchedule
 from craftology.config import GcSettings, Settings
 from craftology.container import Container, build_container
 from craftology.ports.metadata import Put
-from craftology.runs.records import ASSETS
 from tests.assets.conftest import HOUR
 
 WAIT = 30.0

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from craftology.assets.curation import Curation
 from craftology.config import Settings
 from craftology.container import Container, build_container
 from craftology.events.catalogue import check_event
 from craftology.events.outbox import OUTBOX
 from craftology.ports.events import Event, EventPublisher
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
-from craftology.runs.curation import Curation
 from craftology.workflows.models import TargetActivityInput, TargetOutcome
 
 

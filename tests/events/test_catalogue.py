@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from craftology.assets.acceptance import accepted_blob
+from craftology.assets.curation import Curation
 from craftology.config import Settings
 from craftology.errors import BadInput
 from craftology.events.catalogue import CATALOGUE, TYPES, check_event, new_event
 from craftology.projects.models import ReviewMode
-from craftology.runs.acceptance import accepted_blob
-from craftology.runs.curation import Curation
 from craftology.runtime import running
 from craftology.workflows.models import GENERATED, SKIPPED
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from craftology.assets.curation import Curation
+from craftology.assets.records import TARGETS
 from craftology.config import Settings
 from craftology.container import build_container
 from craftology.errors import StorageError
@@ -27,8 +29,6 @@ from craftology.events.runs import run_event, unfinished_target_event
 from craftology.events.schedule import RelaySchedule
 from craftology.ports.events import Event, EventPublisher
 from craftology.ports.metadata import MetadataStore, Op, Query, Record
-from craftology.runs.curation import Curation
-from craftology.runs.records import TARGETS
 from craftology.workflows.models import GENERATED, SKIPPED, TargetActivityInput
 
 from .conftest import Shop

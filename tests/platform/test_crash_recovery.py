@@ -14,8 +14,8 @@ import pytest
 
 from craftology.adapters.events.local import LocalEventLog
 from craftology.adapters.metadata.sqlite import SqliteMetadataStore
+from craftology.assets.records import ASSETS, TARGETS
 from craftology.ports.events import Event
-from craftology.runs.records import ASSETS, TARGETS
 from tests.platform.conftest import Platform, create_card, create_project, create_shot, start_run, statuses
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]

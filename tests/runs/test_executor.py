@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
+from craftology.assets.records import ASSETS, TARGETS
 from craftology.container import build_container
 from craftology.errors import BadInput
 from craftology.projects.models import ReviewMode
 from craftology.registry.models import ModelKind
-from craftology.runs.records import ASSETS, TARGETS
 from craftology.runs.state import load_state
 from craftology.sync.audit import full_audit
 from craftology.sync.causes import Status

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import update
 from temporalio.client import Client
 
+from craftology.assets.records import TARGETS
 from craftology.config import Settings
 from craftology.container import Container
 from craftology.controlplane.run_tasks import PlannedTask
@@ -20,7 +21,6 @@ from craftology.errors import BadInput, Conflict, TransientError
 from craftology.generation.preview import preview_generators
 from craftology.ports.generator import GenerationRequest, Generator, Media
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
-from craftology.runs.records import TARGETS
 from craftology.runs.service import SyncService
 from craftology.runtime import running
 from craftology.sync.causes import Status

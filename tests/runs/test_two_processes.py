@@ -24,6 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from craftology.assets.curation import Curation
+from craftology.assets.records import ASSETS
 from craftology.config import Settings
 from craftology.container import Container, build_container
 from craftology.errors import BadInput, Conflict
@@ -31,8 +33,6 @@ from craftology.ports.generator import GenerationRequest, Media
 from craftology.ports.metadata import Query
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
 from craftology.registry.models import ModelKind
-from craftology.runs.curation import Curation
-from craftology.runs.records import ASSETS
 from craftology.runs.state import load_state
 from craftology.sync.audit import full_audit
 from craftology.sync.engine import SyncEngine

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from craftology.assets.uploads import HEAD_BYTES, check_upload, sniff, split_head
 from craftology.errors import BadInput
-from craftology.runs.uploads import HEAD_BYTES, check_upload, sniff, split_head
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01"

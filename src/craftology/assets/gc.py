@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from craftology.assets.records import ASSETS
 from craftology.errors import NotFound
 from craftology.ports.assets import AssetStore, StoredBlob
 from craftology.ports.metadata import MetadataStore
-from craftology.runs.records import ASSETS
 
 
 @dataclass(frozen=True)

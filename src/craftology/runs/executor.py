@@ -14,6 +14,8 @@ from functools import partial
 
 from temporalio import activity
 
+from craftology.assets.acceptance import accept, accepted_blob, current_target
+from craftology.assets.records import ASSETS, generated_asset_id, now_iso
 from craftology.errors import BadInput, NotFound
 from craftology.events.catalogue import new_event
 from craftology.events.outbox import Outbox
@@ -24,10 +26,8 @@ from craftology.ports.generator import Generator, Media
 from craftology.ports.metadata import MetadataStore, Put
 from craftology.projects.models import ReviewMode
 from craftology.projects.service import ProjectService
-from craftology.runs.acceptance import accept, accepted_blob, current_target
 from craftology.runs.heartbeat import heartbeating
 from craftology.runs.partial import load_for_target, resolve_target
-from craftology.runs.records import ASSETS, generated_asset_id, now_iso
 from craftology.runs.requests import build_request
 from craftology.runs.state import ProjectModels
 from craftology.sync.fingerprint import Resolved

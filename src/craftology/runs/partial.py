@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from craftology.assets.records import TARGETS
 from craftology.errors import NotFound
 from craftology.ports.metadata import MetadataStore
 from craftology.projects.models import Card, Project, Shot
 from craftology.projects.service import ProjectService
-from craftology.runs.records import TARGETS
 from craftology.runs.state import ProjectModels, load_state
 from craftology.sync.engine import SyncEngine
 from craftology.sync.fingerprint import Provenance, Resolved

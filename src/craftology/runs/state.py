@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from craftology.assets.records import TARGETS
 from craftology.errors import BadInput, NotFound
 from craftology.ports.metadata import MetadataStore
 from craftology.projects.models import Project
 from craftology.projects.service import ProjectService
 from craftology.registry.models import CostUnit, ModelKind, ModelRecord
 from craftology.registry.service import ModelRegistry
-from craftology.runs.records import TARGETS
 from craftology.sync.fingerprint import CodeVersion, ModelSpec, Provenance
 from craftology.sync.plan import KeptModel
 from craftology.sync.state import ProjectState

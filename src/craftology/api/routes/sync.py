@@ -29,13 +29,13 @@ from craftology.api.sync_schemas import (
     TargetRecordOut,
     TargetStatusOut,
 )
+from craftology.assets.curation import Curation
+from craftology.assets.records import ASSETS
+from craftology.assets.uploads import EXTENSIONS, HEAD_BYTES, UPLOAD_MEDIA_TYPES, check_upload
 from craftology.errors import BadInput
 from craftology.ports.assets import CHUNK_SIZE, AssetStore
 from craftology.ports.metadata import Query
-from craftology.runs.curation import Curation
-from craftology.runs.records import ASSETS
 from craftology.runs.service import SyncService
-from craftology.runs.uploads import EXTENSIONS, HEAD_BYTES, UPLOAD_MEDIA_TYPES, check_upload
 from craftology.sync.plan import Plan
 
 SPOOL_BYTES = 8 * 1_048_576

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from craftology.assets.acceptance import accept, update_target
+from craftology.assets.records import ASSETS, now_iso, uploaded_asset_id
+from craftology.assets.uploads import check_upload, split_head
 from craftology.errors import BadInput, NotFound
 from craftology.events.catalogue import new_event
 from craftology.events.outbox import Outbox
@@ -12,10 +15,7 @@ from craftology.events.relay import OutboxRelay
 from craftology.ports.assets import AssetStore
 from craftology.ports.events import Event, EventPublisher
 from craftology.ports.metadata import MetadataStore, Page, Put, Query, Record
-from craftology.runs.acceptance import accept, update_target
 from craftology.runs.engines import EngineCache
-from craftology.runs.records import ASSETS, now_iso, uploaded_asset_id
-from craftology.runs.uploads import check_upload, split_head
 from craftology.sync.fingerprint import Provenance
 from craftology.sync.targets import parse_target
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from craftology.assets.records import ASSETS, TARGETS, target_record
 from craftology.errors import Conflict, NotFound, PreconditionFailed
 from craftology.events.outbox import Outbox
 from craftology.ports.assets import AssetStore
 from craftology.ports.events import Event
 from craftology.ports.metadata import MUST_NOT_EXIST, MetadataStore, Put
-from craftology.runs.records import ASSETS, TARGETS, target_record
 from craftology.sync.fingerprint import Provenance
 
 
