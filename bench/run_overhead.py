@@ -1,6 +1,6 @@
 """Sync-run overhead on the embedded Temporal, side by side with a bare Temporal workflow.
 
-1,000 no-op targets (card sheets and the cut of a project, through the real sync path: plan,
+1,000 no-op targets (the card sheets of a project, through the real sync path: plan,
 workflow, activity, stores, provenance, events; only the model is a no-op) against 1,000 no-op
 activities in a bare workflow with the same parallelism, interleaved in one process so machine noise
 hits both. Then the first sync of a 10,000-shot project (over 20,000 targets: sheets, keyframes, clips
@@ -57,9 +57,9 @@ def noop_generators() -> dict[str, Generator]:
 
 
 def fresh_project(c: Container, tenant: str) -> str:
-    """A project whose plan is TARGETS independent targets: TARGETS - 1 card sheets plus the cut."""
+    """A project whose plan is TARGETS independent targets: card sheets (no shots, so no cut)."""
     project = c.projects.create_project(tenant, ProjectIn(name="overhead")).value
-    for index in range(TARGETS - 1):
+    for index in range(TARGETS):
         c.projects.create_card(tenant, project.id, CardIn(kind=CardKind.PROP, name=f"prop {index}"))
     return project.id
 
