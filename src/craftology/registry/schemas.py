@@ -22,16 +22,7 @@ class ModelIn(BaseModel):
     unit: CostUnit = Field(description="What one unit is: an image, a second of video or a clip")
 
     def record(self) -> ModelRecord:
-        return ModelRecord(
-            id=self.id,
-            version=self.version,
-            kind=self.kind,
-            backend=self.backend,
-            template_version=self.template_version,
-            params=self.params,
-            cost_per_unit=self.cost_per_unit,
-            unit=self.unit,
-        )
+        return ModelRecord(**{name: getattr(self, name) for name in ModelIn.model_fields})
 
 
 class ModelOut(ModelIn):
@@ -39,17 +30,8 @@ class ModelOut(ModelIn):
 
     @classmethod
     def of(cls, record: ModelRecord, current: dict[ModelKind, ModelRecord]) -> ModelOut:
-        return cls(
-            id=record.id,
-            version=record.version,
-            kind=record.kind,
-            backend=record.backend,
-            template_version=record.template_version,
-            params=record.params,
-            cost_per_unit=record.cost_per_unit,
-            unit=record.unit,
-            current=current.get(record.kind) == record,
-        )
+        fields = {name: getattr(record, name) for name in ModelIn.model_fields}
+        return cls(**fields, current=current.get(record.kind) == record)
 
 
 class ModelRef(BaseModel):

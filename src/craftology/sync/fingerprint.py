@@ -162,7 +162,7 @@ def same_json(a: Any, b: Any) -> bool:
     if kind is list:
         if len(a) != len(b):
             return False
-        # Fast path for long lists of ids (the cut's shot order).
+        # Fast path for lists of ids (a shot's cards, a legacy cut snapshot's shot order).
         if a == b and all(type(x) is str for x in a):
             return True
         return all(same_json(x, y) for x, y in zip(a, b, strict=True))
