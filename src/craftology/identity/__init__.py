@@ -1,0 +1,1 @@
+"""Who is asking: principals, built-in accounts, sessions and sign-in."""
