@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 from craftology.assets.curation import Curation
 from craftology.config import Settings
 from craftology.controlplane.db import connect
+from craftology.controlplane.event_outbox import ControlOutbox
 from craftology.controlplane.projects_index import ProjectsIndex
 from craftology.controlplane.runs import RunsRepository
 from craftology.errors import BadInput
@@ -150,15 +151,15 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
         simulated_latency=settings.generation.simulated_latency_seconds,
     )
     runs = RunsRepository(control)
-    relay = OutboxRelay(metadata, events)
-    sync = SyncService(engines, runs, events, lambda: container.temporal(),
+    relay = OutboxRelay(metadata, events, ControlOutbox(control))
+    sync = SyncService(engines, runs, relay, lambda: container.temporal(),
                        settings.temporal.task_queue, settings.temporal.max_parallel)  # fmt: skip
     container = Container(
         settings=settings, control=control, metadata=metadata, assets=assets, events=events,
         tenancy=TenancyService(control, metadata, assets), registry=registry, models=models,
         projects_index=projects_index, runs=runs, projects=projects, engines=engines,
         executor=executor, curation=Curation(metadata, assets, events, engines), sync=sync,
-        lifecycle=RunLifecycle(runs, events, follow_ups=sync), relay=relay,
+        lifecycle=RunLifecycle(runs, relay, follow_ups=sync), relay=relay,
         outbox=Outbox(metadata, relay),
     )  # fmt: skip
     return container

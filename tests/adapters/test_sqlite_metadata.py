@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from craftology.adapters.metadata.sqlite import SqliteMetadataStore
+from craftology.adapters.metadata.sqlite import SCHEMA_VERSION, SqliteMetadataStore
 from craftology.errors import NotFound, PreconditionFailed, StorageError, TransientError
-from craftology.ports.metadata import MetadataStore, Put
+from craftology.ports.metadata import MetadataStore, OutboxEntry, Put
 
 PER_PROCESS = 60
 
@@ -156,5 +156,22 @@ def test_a_sandbox_from_before_the_change_feed_gets_its_index_on_open(tmp_path: 
     with sqlite3.connect(tmp_path / "acme" / "metadata.db") as conn:
         names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "history_by_project" in names
-        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    store.close()
+
+
+def test_a_sandbox_with_outbox_records_from_before_the_outbox_table_keeps_its_events(tmp_path: Path) -> None:
+    """Releases before schema 3 kept outbox entries as records of collection "outbox"."""
+    old = SqliteMetadataStore(tmp_path)
+    old.provision("acme")
+    entry = {"id": "e1", "type": "target.pinned"}
+    old.commit("acme", [Put("outbox", "0001.0000.e1", entry), Put("shots", "s1", {}, project_id="p1")])
+    old.close()
+    with sqlite3.connect(tmp_path / "acme" / "metadata.db") as conn:
+        conn.execute("DROP TABLE outbox")
+        conn.execute("PRAGMA user_version=2")
+    store = SqliteMetadataStore(tmp_path)
+    assert store.outbox("acme") == [OutboxEntry("0001.0000.e1", entry)]
+    assert list(store.scan("acme", "outbox")) == []
+    assert [r.id for r in store.scan("acme", "shots")] == ["s1"]
     store.close()

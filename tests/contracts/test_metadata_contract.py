@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 
 from craftology.errors import BadInput, Conflict, NotFound, PreconditionFailed
-from craftology.ports.metadata import ANY_REVISION, MUST_NOT_EXIST, Delete, MetadataStore, Op, Put, Query
+from craftology.ports.metadata import (
+    ANY_REVISION,
+    MUST_NOT_EXIST,
+    Delete,
+    MetadataStore,
+    Op,
+    OutboxEntry,
+    Put,
+    Query,
+)
 from tests.contracts.conftest import new_tenant
 
 
@@ -267,3 +276,26 @@ def test_change_feed_is_per_tenant(metadata_store: MetadataStore, tenant: str, o
     metadata_store.commit(tenant, [Put("shots", "a", {"v": 1}, project_id="p1")])
     assert metadata_store.changes(other_tenant, "p1") == []
     assert metadata_store.head(other_tenant) == 0
+
+
+def test_outbox_entries_commit_with_the_records_or_not_at_all(
+    metadata_store: MetadataStore, tenant: str, other_tenant: str
+) -> None:
+    head = metadata_store.head(tenant)
+    entries = [OutboxEntry(f"000{n}.e{n}", {"n": n, "ü": [1, None]}) for n in (2, 1, 3)]
+    metadata_store.commit(tenant, [Put("shots", "s1", {}, project_id="p1")], outbox=entries)
+    assert metadata_store.outbox(tenant) == sorted(entries, key=lambda e: e.id)
+    assert metadata_store.outbox(tenant, after="0001.e1", limit=1) == [entries[0]]
+    assert metadata_store.outbox(other_tenant) == []
+    # Entries are not records: the change feed and history tell of the shot only.
+    assert [c.id for c in metadata_store.changes(tenant, "p1", after=head)] == ["s1"]
+    with pytest.raises(PreconditionFailed):
+        metadata_store.commit(tenant, [Put("shots", "s1", {}, expect=7)], outbox=[OutboxEntry("0009.x", {})])
+    assert [e.id for e in metadata_store.outbox(tenant)] == ["0001.e1", "0002.e2", "0003.e3"]
+    metadata_store.dequeue(tenant, ["0001.e1", "0003.e3", "never-there"])
+    metadata_store.dequeue(tenant, ["0001.e1"])
+    assert metadata_store.outbox(tenant) == [entries[0]]
+    metadata_store.commit(tenant, [], outbox=[OutboxEntry("0004.e4", {})])  # events of no record change
+    assert [e.id for e in metadata_store.outbox(tenant)] == ["0002.e2", "0004.e4"]
+    with pytest.raises(BadInput):
+        metadata_store.outbox(tenant, limit=0)

@@ -13,7 +13,6 @@ from craftology.assets.curation import Curation
 from craftology.config import Settings
 from craftology.container import Container, build_container
 from craftology.events.catalogue import check_event
-from craftology.events.outbox import OUTBOX
 from craftology.ports.events import Event, EventPublisher
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
 from craftology.workflows.models import TargetActivityInput, TargetOutcome
@@ -50,7 +49,7 @@ class Shop:
                 if d.event.tenant == self.tenant and kind in (None, d.event.type)]  # fmt: skip
 
     def outbox(self) -> list[str]:
-        return [r.id for r in self.c.metadata.scan(self.tenant, OUTBOX)]
+        return [entry.id for entry in self.c.metadata.outbox(self.tenant, limit=1000)]
 
 
 def _quiet(_detail: str) -> None:

@@ -23,12 +23,12 @@ from craftology.config import Settings
 from craftology.container import build_container
 from craftology.errors import StorageError
 from craftology.events.catalogue import new_event
-from craftology.events.outbox import OUTBOX, Outbox
+from craftology.events.outbox import Outbox
 from craftology.events.relay import OutboxRelay
 from craftology.events.runs import run_event, unfinished_target_event
 from craftology.events.schedule import RelaySchedule
 from craftology.ports.events import Event, EventPublisher
-from craftology.ports.metadata import MetadataStore, Op, Query, Record
+from craftology.ports.metadata import MetadataStore, Op, OutboxEntry, Record
 from craftology.workflows.models import GENERATED, SKIPPED, TargetActivityInput
 
 from .conftest import Shop
@@ -69,7 +69,7 @@ class FailingCommits:
     def __init__(self, inner: MetadataStore) -> None:
         self._inner = inner
 
-    def commit(self, tenant: str, ops: Sequence[Op]) -> list[Record]:
+    def commit(self, tenant: str, ops: Sequence[Op], outbox: Sequence[OutboxEntry] = ()) -> list[Record]:
         raise StorageError("commit: disk I/O error")
 
     def __getattr__(self, name: str) -> Any:
@@ -206,7 +206,7 @@ def test_the_scheduled_relay_delivers_what_a_dead_process_left(shop: Shop) -> No
 
     asyncio.run(one_pass())
     assert len(shop.logged("target.pinned")) == 1
-    assert shop.c.metadata.find(shop.tenant, Query(OUTBOX)).records == []
+    assert shop.c.metadata.outbox(shop.tenant) == []
 
 
 def test_run_events_recorded_twice_are_published_once(shop: Shop) -> None:

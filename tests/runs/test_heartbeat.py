@@ -31,3 +31,32 @@ def test_a_failing_heartbeat_does_not_break_the_block() -> None:
 
     with heartbeating(heartbeat, "x", every=0.01):
         time.sleep(0.05)
+
+
+def test_blocks_in_many_threads_share_one_ticker_and_each_keeps_its_own_context() -> None:
+    import threading
+
+    seen: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def heartbeat(detail: str) -> None:
+        with lock:
+            seen.append((current_activity.get(), detail))
+
+    def block(name: str) -> None:
+        current_activity.set(name)
+        with heartbeating(heartbeat, f"generating {name}", every=0.02):
+            time.sleep(0.2)
+
+    before = threading.active_count()
+    threads = [threading.Thread(target=block, args=(f"a{n}",)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    during = threading.active_count()
+    for thread in threads:
+        thread.join()
+    assert during <= before + len(threads) + 1  # the 8 blocks and at most one ticker
+    for n in range(8):
+        assert (f"a{n}", f"generating a{n}") in seen
+    assert {activity for activity, detail in seen} == {f"a{n}" for n in range(8)}
+    assert all(detail == f"generating {activity}" for activity, detail in seen)

@@ -163,7 +163,7 @@ def test_a_run_whose_workflow_cannot_start_is_recorded_failed(tmp_path: Path) ->
             async def unreachable() -> Client:  # a Temporal address where nothing listens
                 return await connect(f"127.0.0.1:{free_port()}")
 
-            cut_off = SyncService(c.engines, c.runs, c.events, unreachable, "q", max_parallel=1)
+            cut_off = SyncService(c.engines, c.runs, c.relay, unreachable, "q", max_parallel=1)
             with pytest.raises(TransientError, match="could not start its workflow"):
                 await cut_off.start_run(tenant, project)
             [failed] = c.runs.list(tenant, project)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import tempfile
 import threading
 import time
 import uuid
@@ -18,9 +19,12 @@ import pytest
 from sqlalchemy import Engine
 
 from craftology.adapters.events.local import LocalEventLog
+from craftology.adapters.metadata.sqlite import SqliteMetadataStore
 from craftology.controlplane.db import connect
+from craftology.controlplane.event_outbox import ControlOutbox
 from craftology.controlplane.run_tasks import PlannedTask
 from craftology.controlplane.runs import NewRun, RunsRepository
+from craftology.events.relay import OutboxRelay
 from craftology.runs.lifecycle import RunLifecycle
 from craftology.tenancy.service import TenancyService
 from craftology.workflows.activities import SyncActivities
@@ -99,7 +103,10 @@ def make_input(runs: RunsRepository, tasks: list[PlannedTask], **options: Any) -
 
 def activities(runner: Any, runs: RunsRepository, events: LocalEventLog) -> SyncActivities:
     """The workflow's activities over a real control plane; no follow-up runs (no planner)."""
-    return SyncActivities(runner, RunLifecycle(runs, events, follow_ups=None))
+    # Run events only: they go through the control plane's outbox; no tenant store is involved.
+    tenant_stores = SqliteMetadataStore(Path(tempfile.mkdtemp(prefix="no-tenant-stores-")))
+    relay = OutboxRelay(tenant_stores, events, ControlOutbox(runs.engine))
+    return SyncActivities(runner, RunLifecycle(runs, relay, follow_ups=None))
 
 
 @dataclass

@@ -248,6 +248,14 @@ def page(
     return [TaskRow(r.position, r.target, TaskState(r.state), r.asset_id, r.detail) for r in rows]
 
 
+def all_rows(conn: Connection, run_id: str, states: Sequence[TaskState] = ()) -> list[TaskRow]:
+    """Every task of the run (optionally only in `states`), in plan order."""
+    found: list[TaskRow] = []
+    while batch := page(conn, run_id, found[-1].position if found else -1, 1000, states):
+        found += batch
+    return found
+
+
 def count_open(conn: Connection, run_id: str) -> int:
     query = select(func.count()).where(run_tasks.c.run_id == run_id, run_tasks.c.state.not_in(ENDED))
     return int(conn.execute(query).scalar_one())

@@ -16,11 +16,14 @@ from sqlalchemy.exc import IntegrityError
 
 from craftology.controlplane import run_tasks as plan_rows
 from craftology.controlplane.db import write_transaction
+from craftology.controlplane.event_outbox import record_events
 from craftology.controlplane.run_tasks import ClaimedTask, Outcome, PlannedTask, TaskRow, TaskState
 from craftology.controlplane.schema import runs
 from craftology.controlplane.scoping import require_tenant
 from craftology.controlplane.types import utc_now
 from craftology.errors import BadInput, Conflict, NotFound
+from craftology.events.runs import run_event, unfinished_target_event
+from craftology.ports.events import Event
 
 
 class RunStatus(StrEnum):
@@ -114,6 +117,11 @@ class RunsRepository:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        """The control plane these runs (and their events' outbox) live in."""
+        return self._engine
 
     def create(self, new: NewRun) -> Run:
         """Record a planned run with its plan. Conflict while another run of the project is unfinished
@@ -217,7 +225,28 @@ class RunsRepository:
         if summary is not None:
             values["summary"] = summary.model_dump(mode="json")
         conn.execute(self._scoped(update(runs), tenant, run_id).values(**values))
-        return self._get(conn, tenant, run_id)
+        changed = self._get(conn, tenant, run_id)
+        record_events(conn, self._transition_events(conn, current, changed))
+        return changed
+
+    @staticmethod
+    def _transition_events(conn: Connection, before: Run, after: Run) -> builtins.list[Event]:
+        """run.started when a planned run begins; run.finished, after target.failed/superseded for the
+        targets it did not finish, when it ends. Written with the change (the control-plane outbox)."""
+        made: builtins.list[Event] = []
+        if before.status is RunStatus.PLANNED and after.status is RunStatus.RUNNING:
+            made.append(run_event(after.tenant_id, "run.started", after.id, {
+                "project_id": after.project_id, "plan_size": after.plan_size,
+                "estimated_cost": after.summary.total_cost, "follow_up_of": after.summary.follow_up_of,
+            }))  # fmt: skip
+        if after.status.terminal and not before.status.terminal:
+            for task in plan_rows.all_rows(conn, after.id, (TaskState.FAILED, TaskState.SUPERSEDED)):
+                made.append(unfinished_target_event(after.tenant_id, f"target.{task.state.value}", after.id,
+                                                    after.project_id, task.target, task.detail))  # fmt: skip
+            counts = {name: getattr(after, name) for name in COUNTERS}
+            data = {"status": after.status.value, **counts}
+            made.append(run_event(after.tenant_id, "run.finished", after.id, data))
+        return made
 
     def begin(self, tenant: str, run_id: str) -> Run:
         """Planned -> running, once; a run already running or ended is returned as it is."""
@@ -290,10 +319,9 @@ class RunsRepository:
             return plan_rows.page(conn, run_id, after, limit, states)
 
     def all_tasks(self, tenant: str, run_id: str, states: Sequence[TaskState] = ()) -> builtins.list[TaskRow]:
-        found: builtins.list[TaskRow] = []
-        while batch := self.tasks(tenant, run_id, found[-1].position if found else -1, 1000, states):
-            found += batch
-        return found
+        with self._engine.connect() as conn:
+            self._get(conn, tenant, run_id)
+            return plan_rows.all_rows(conn, run_id, states)
 
     def update_counters(self, tenant: str, run_id: str, **counts: int) -> Run:
         """Set progress counters (generated, skipped, superseded, failed) to absolute values."""

@@ -172,3 +172,13 @@ model_defaults = Table(
     Column("model_id", String(ID), nullable=False),
     CheckConstraint(_in("kind", MODEL_KINDS), name="kind"),
 )
+
+# Events of control-plane changes (a run began or ended), written in the transaction that made the
+# change and relayed to the bus from here (craftology.controlplane.event_outbox).
+event_outbox = Table(
+    "event_outbox",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    _tenant_fk(),
+    Column("event", JSON, nullable=False),
+)

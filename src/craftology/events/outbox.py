@@ -1,44 +1,49 @@
 """The outbox: an event is written in the SAME metadata-store commit as the change it describes.
 
-So a change is never committed without its event, and a failed commit leaves no event behind. Outbox
-records live in the tenant's own store, in collection `outbox`, without a project: the project change
-feed that sync engines catch up from never sees them. The relay (relay.py) publishes them to the
-bus and deletes them; right after the commit in the same process, and on a schedule for the events of a
-process that died in between.
+So a change is never committed without its event, and a failed commit leaves no event behind. Entries
+live in the tenant's own store, beside its records but not among them (no revisions, no history, no
+change feed). The relay (relay.py) publishes them to the bus and dequeues them: right after the commit
+in the same process, and on a schedule for the events of a process that died in between.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from craftology.events.catalogue import check_event
 from craftology.ports.events import Event
-from craftology.ports.metadata import MetadataStore, Op, Put, Record
+from craftology.ports.metadata import MetadataStore, Op, OutboxEntry, Record
 
 if TYPE_CHECKING:
     from craftology.events.relay import OutboxRelay
 
-OUTBOX = "outbox"
+
+def outbox_id(event: Event, position: int) -> str:
+    """An outbox entry's id starts with the write time (and the event's position in its commit), so a
+    relay reading in id order publishes in about the order things happened."""
+    return f"{time.time_ns():020d}.{position:04d}.{event.id}"
 
 
-def outbox_put(event: Event, position: int) -> Put:
-    """The outbox record of `event`. Its id starts with the write time (and the event's position in its
-    commit), so the relay publishes in about the order things happened."""
+def event_json(event: Event) -> dict[str, Any]:
+    """The event as stored in an outbox, checked against the catalogue."""
     check_event(event)
-    record_id = f"{time.time_ns():020d}.{position:04d}.{event.id}"
-    data = {"id": event.id, "type": event.type, "source": event.source, "tenant": event.tenant,
+    return {"id": event.id, "type": event.type, "source": event.source, "tenant": event.tenant,
             "subject": event.subject, "time": event.time, "data": event.data}  # fmt: skip
-    return Put(OUTBOX, record_id, data, project_id=None)
 
 
-def event_of(record: Record) -> Event:
-    data = record.data
+def event_from_json(data: dict[str, Any]) -> Event:
     return Event(
         type=data["type"], source=data["source"], tenant=data["tenant"], subject=data["subject"],
         data=data["data"], id=data["id"], time=data["time"],
     )  # fmt: skip
+
+
+def outbox_entries(events: Sequence[Event]) -> list[OutboxEntry]:
+    return [
+        OutboxEntry(outbox_id(event, position), event_json(event)) for position, event in enumerate(events)
+    ]
 
 
 class Outbox:
@@ -52,12 +57,12 @@ class Outbox:
         """`metadata.commit(tenant, ops)` with `events` in the same transaction. Returns the records
         of `ops`. The events are published right after, best effort: if that fails (or this process
         dies first) the scheduled relay publishes them."""
-        puts = [outbox_put(event, position) for position, event in enumerate(events)]
-        written = self.metadata.commit(tenant, [*ops, *puts])
-        self._relay.deliver(tenant, written[len(ops) :])
-        return written[: len(ops)]
+        entries = outbox_entries(events)
+        written = self.metadata.commit(tenant, ops, outbox=entries)
+        self._relay.deliver(tenant, entries)
+        return written
 
     def record(self, tenant: str, events: Sequence[Event]) -> None:
-        """Durably record events of a change made in another store (a run record in the control
-        plane): once this returns they will be published even if this process dies now."""
+        """Durably record events that describe no store change: once this returns they will be
+        published even if this process dies now."""
         self.commit(tenant, [], events)

@@ -1,23 +1,33 @@
-"""The relay: publishes outbox records to the bus, then deletes them.
+"""The relay: publishes outbox entries to the bus, then dequeues them.
 
-Publish first, delete after: a relay that dies in between leaves the record, and the next pass
+Publish first, dequeue after: a relay that dies in between leaves the entry, and the next pass
 publishes it again under the same event id, which the bus ignores (or consumers dedupe). So several
 relays at once (every API and worker process runs one) are harmless: at worst an event is published
-twice with one id, never lost. Deleting a record another relay already deleted is a no-op.
+twice with one id, never lost. Dequeuing an entry another relay already removed is a no-op.
+
+Two kinds of outbox are relayed: each tenant store's (changes to records) and the control plane's
+(changes to runs, craftology.controlplane.event_outbox).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 from craftology.errors import CraftologyError
-from craftology.events.outbox import OUTBOX, event_of
+from craftology.events.outbox import event_from_json
 from craftology.ports.events import EventPublisher
-from craftology.ports.metadata import Delete, MetadataStore, Query, Record
+from craftology.ports.metadata import MetadataStore, OutboxEntry
 
 log = logging.getLogger(__name__)
 PAGE = 200
+
+
+class ControlPlaneOutbox(Protocol):
+    def pending(self, limit: int, after: str | None = None) -> list[OutboxEntry]: ...
+
+    def delete(self, entry_ids: Sequence[str]) -> None: ...
 
 
 def _never() -> bool:
@@ -25,33 +35,65 @@ def _never() -> bool:
 
 
 class OutboxRelay:
-    def __init__(self, metadata: MetadataStore, publisher: EventPublisher) -> None:
+    def __init__(
+        self, metadata: MetadataStore, publisher: EventPublisher, control: ControlPlaneOutbox | None = None
+    ) -> None:
         self._metadata = metadata
         self._publisher = publisher
+        self._control = control
 
-    def deliver(self, tenant: str, records: Sequence[Record]) -> None:
-        """Publish just-committed outbox records now. Best effort: the change is committed, so a bus
-        that is down must not fail it; the records stay for the scheduled relay."""
+    def deliver(self, tenant: str, entries: Sequence[OutboxEntry]) -> None:
+        """Publish just-committed outbox entries now. Best effort: the change is committed, so a bus
+        that is down must not fail it; the entries stay for the scheduled relay."""
         try:
-            self._publish_and_delete(tenant, records)
+            self._publish(entries)
+            if entries:
+                self._metadata.dequeue(tenant, [entry.id for entry in entries])
         except CraftologyError:
-            log.warning("publishing %d events of %s failed; the relay retries them", len(records), tenant,
+            log.warning("publishing %d events of %s failed; the relay retries them", len(entries), tenant,
                         exc_info=True)  # fmt: skip
 
+    def deliver_control(self) -> None:
+        """Publish what the control plane's outbox holds now (after a run changed). Best effort."""
+        try:
+            self.relay_control()
+        except CraftologyError:
+            log.warning("publishing control-plane events failed; the relay retries them", exc_info=True)
+
     def relay(self, tenant: str, should_stop: Callable[[], bool] = _never) -> int:
-        """Publish and delete every outbox record of `tenant`, oldest first; returns how many."""
-        done, cursor = 0, None
-        while True:
-            page = self._metadata.find(tenant, Query(OUTBOX, cursor=cursor, limit=PAGE))
-            self._publish_and_delete(tenant, page.records)
-            done += len(page.records)
-            cursor = page.next_cursor
-            if cursor is None or should_stop():
-                return done
+        """Publish and dequeue every outbox entry of `tenant`, oldest first; returns how many."""
+        done, after = 0, None
+        while page := self._metadata.outbox(tenant, after, PAGE):
+            self._publish(page)
+            self._metadata.dequeue(tenant, [entry.id for entry in page])
+            done += len(page)
+            after = page[-1].id
+            if should_stop():
+                break
+        return done
+
+    def relay_control(self, should_stop: Callable[[], bool] = _never) -> int:
+        """Publish and delete every entry of the control plane's outbox, oldest first."""
+        if self._control is None:
+            return 0
+        done, after = 0, None
+        while page := self._control.pending(PAGE, after):
+            self._publish(page)
+            self._control.delete([entry.id for entry in page])
+            done += len(page)
+            after = page[-1].id
+            if should_stop():
+                break
+        return done
 
     def relay_all(self, tenants: Iterable[str], should_stop: Callable[[], bool] = _never) -> int:
-        """One pass over every tenant's outbox (a tenant that fails is logged and retried next pass)."""
+        """One pass over the control plane's and every tenant's outbox (one that fails is logged and
+        retried next pass)."""
         done = 0
+        try:
+            done += self.relay_control(should_stop)
+        except CraftologyError:
+            log.warning("relaying the control plane's outbox failed", exc_info=True)
         for tenant in tenants:
             if should_stop():
                 break
@@ -61,9 +103,6 @@ class OutboxRelay:
                 log.warning("relaying the outbox of %s failed", tenant, exc_info=True)
         return done
 
-    def _publish_and_delete(self, tenant: str, records: Sequence[Record]) -> None:
-        if not records:
-            return
-        for record in records:
-            self._publisher.publish(event_of(record))
-        self._metadata.commit(tenant, [Delete(OUTBOX, record.id) for record in records])
+    def _publish(self, entries: Sequence[OutboxEntry]) -> None:
+        for entry in entries:
+            self._publisher.publish(event_from_json(entry.payload))

@@ -64,6 +64,15 @@ class RecordChange:
 
 
 @dataclass(frozen=True)
+class OutboxEntry:
+    """An event waiting in a tenant's outbox to be relayed to the bus (craftology.events.outbox).
+    Ids sort in write order. Entries are not records: no revisions, no history, no change feed."""
+
+    id: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Query:
     collection: str
     project_id: str | None = None
@@ -89,10 +98,17 @@ class MetadataStore(Protocol):
     def scan(self, tenant: str, collection: str, project_id: str | None = None) -> Iterator[Record]:
         """Every record of a collection (optionally of one project), in id order."""
 
-    def commit(self, tenant: str, ops: Sequence[Op]) -> list[Record]:
-        """Apply all ops atomically or none. A failed `expect` raises PreconditionFailed (or
-        Conflict when the record must not exist but does) and writes nothing. Returns the records
-        written, in op order (deleted records are returned with their last revision)."""
+    def commit(self, tenant: str, ops: Sequence[Op], outbox: Sequence[OutboxEntry] = ()) -> list[Record]:
+        """Apply all ops, and add the `outbox` entries, atomically or none. A failed `expect` raises
+        PreconditionFailed (or Conflict when the record must not exist but does) and writes nothing.
+        Returns the records written, in op order (deleted records are returned with their last
+        revision). An entry id already in the outbox is kept as it is."""
+
+    def outbox(self, tenant: str, after: str | None = None, limit: int = 100) -> list[OutboxEntry]:
+        """Outbox entries with ids after `after`, in id order, at most `limit`."""
+
+    def dequeue(self, tenant: str, entry_ids: Sequence[str]) -> None:
+        """Remove relayed outbox entries (ids not there are ignored)."""
 
     def history(self, tenant: str, collection: str, record_id: str) -> list[Record]:
         """Every revision of a record, oldest first (deletions included, with empty data)."""

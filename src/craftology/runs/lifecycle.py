@@ -2,8 +2,10 @@
 
 The workflow calls these through activities, so a run is recorded correctly whichever process started
 it and whether or not that process is still alive. Every step is idempotent (Temporal may repeat it):
-outcomes and claims are keyed in the store, a finished run is not finished twice, events carry
-deterministic ids and a follow-up run has an id derived from its parent's.
+outcomes and claims are keyed in the store, a finished run is not finished twice, and a follow-up run
+has an id derived from its parent's. The run's events (run.started, run.finished, and target.failed /
+target.superseded for what it did not finish) are written by the repository in the transaction that
+changes the run (the control plane's outbox); this only asks the relay to publish them at once.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from typing import Any, Protocol
+from typing import Protocol
 
 from craftology.controlplane.run_tasks import Outcome, TaskState
 from craftology.controlplane.runs import NewRun, Run, RunsRepository, RunStatus, RunSummary
-from craftology.events.runs import run_event, unfinished_target_event
-from craftology.ports.events import EventBus
+from craftology.events.relay import OutboxRelay
 from craftology.workflows.models import (
     ClaimedTask,
     FinishRunInput,
@@ -43,19 +44,16 @@ def follow_up_id(parent_id: str) -> str:
     return "f" + hashlib.sha256(f"follow-up\n{parent_id}".encode()).hexdigest()[:15]
 
 
-def publish(events: EventBus, tenant: str, kind: str, run_id: str, data: dict[str, Any]) -> None:
-    """A run event, checked against the catalogue, with an id derived from the run."""
-    events.publish(run_event(tenant, kind, run_id, data))
-
-
 class RunLifecycle:
-    def __init__(self, runs: RunsRepository, events: EventBus, follow_ups: FollowUps | None) -> None:
+    def __init__(self, runs: RunsRepository, relay: OutboxRelay, follow_ups: FollowUps | None) -> None:
         self._runs = runs
-        self._events = events
+        self._relay = relay
         self._follow_ups = follow_ups
 
     def begin(self, ref: RunRef) -> bool:
-        return not self._runs.begin(ref.tenant, ref.run_id).status.terminal
+        run = self._runs.begin(ref.tenant, ref.run_id)
+        self._relay.deliver_control()
+        return not run.status.terminal
 
     def report_and_claim(self, step: ReportAndClaimInput) -> ReportAndClaimResult:
         outcomes = [
@@ -81,7 +79,7 @@ class RunLifecycle:
             run = await asyncio.to_thread(
                 self._runs.finish, tenant, run.id, status, summary, error=error, follow_up=follow_up
             )
-        await asyncio.to_thread(self._emit_ended, run)
+        await asyncio.to_thread(self._relay.deliver_control)
         if run.summary.follow_up and self._follow_ups is not None:
             child = await asyncio.to_thread(self._runs.get, tenant, run.summary.follow_up)
             if child.status is RunStatus.PLANNED:
@@ -121,15 +119,3 @@ class RunLifecycle:
         return await asyncio.to_thread(
             self._follow_ups.new_run, run.tenant_id, run.project_id, summary.follow_up, child_summary
         )
-
-    def _emit_ended(self, run: Run) -> None:
-        """target.failed / target.superseded for the targets the run did not finish, with the reason
-        (dependents it never started included), then run.finished."""
-        unfinished = self._runs.all_tasks(run.tenant_id, run.id, (TaskState.FAILED, TaskState.SUPERSEDED))
-        for task in unfinished:
-            kind = f"target.{task.state.value}"
-            self._events.publish(
-                unfinished_target_event(run.tenant_id, kind, run.id, run.project_id, task.target, task.detail)
-            )
-        counts = {name: getattr(run, name) for name in ("generated", "skipped", "superseded", "failed")}
-        publish(self._events, run.tenant_id, "run.finished", run.id, {"status": run.status.value, **counts})

@@ -21,10 +21,9 @@ from craftology.controlplane.run_tasks import PlannedTask, TaskRow
 from craftology.controlplane.runs import NewRun, Run, RunsRepository, RunStatus, RunSummary
 from craftology.controlplane.types import utc_now
 from craftology.errors import BadInput, Conflict, NotFound, TransientError
-from craftology.ports.events import EventBus
+from craftology.events.relay import OutboxRelay
 from craftology.projects.models import ReviewMode
 from craftology.runs.engines import EngineCache
-from craftology.runs.lifecycle import publish
 from craftology.sync.causes import TargetStatus
 from craftology.sync.plan import Plan
 from craftology.workflows.models import OUTCOME_STATUSES, SyncRunInput, SyncRunProgress
@@ -51,14 +50,14 @@ class SyncService:
         self,
         engines: EngineCache,
         runs: RunsRepository,
-        events: EventBus,
+        relay: OutboxRelay,
         temporal: Callable[[], Awaitable[Client]],
         task_queue: str,
         max_parallel: int,
     ) -> None:
         self._engines = engines
         self._runs = runs
-        self._events = events
+        self._relay = relay  # publishes the run events the repository writes with each change
         self._temporal = temporal
         self._task_queue = task_queue
         self._max_parallel = max_parallel
@@ -137,13 +136,6 @@ class SyncService:
                 if isinstance(error, Exception):
                     raise TransientError(f"run {run.id} {detail}", run_id=run.id) from error
             raise
-        data = {
-            "project_id": run.project_id,
-            "plan_size": run.plan_size,
-            "estimated_cost": run.summary.total_cost,
-            "follow_up_of": run.summary.follow_up_of,
-        }
-        await asyncio.to_thread(publish, self._events, run.tenant_id, "run.started", run.id, data)
 
     async def _end_if_abandoned(self, tenant: str, run_id: str) -> bool:
         """Fails an unfinished run no workflow will ever end: planned by a process that died before
@@ -173,10 +165,10 @@ class SyncService:
 
     def _fail(self, run: Run, detail: str) -> None:
         try:
-            ended = self._runs.set_status(run.tenant_id, run.id, RunStatus.FAILED, error=detail)
+            self._runs.set_status(run.tenant_id, run.id, RunStatus.FAILED, error=detail)
         except Conflict:
             return  # it ended meanwhile
-        publish(self._events, run.tenant_id, "run.finished", run.id, {"status": ended.status.value})
+        self._relay.deliver_control()
 
     async def get_run(self, tenant: str, run_id: str) -> RunView:
         """The run as the store has it; while it runs, its progress (counters and in-flight targets,

@@ -17,6 +17,7 @@ from typing import Any
 
 from craftology.adapters._sqlite import ThreadConnections, connect, translate_errors
 from craftology.adapters._tenant import check_tenant
+from craftology.adapters.metadata import sqlite_outbox
 from craftology.adapters.metadata.sqlite_query import decode_cursor, encode_cursor, where_sql
 from craftology.errors import BadInput, Conflict, NotFound, PreconditionFailed, StorageError
 from craftology.ports.metadata import (
@@ -24,6 +25,7 @@ from craftology.ports.metadata import (
     MUST_NOT_EXIST,
     Delete,
     Op,
+    OutboxEntry,
     Page,
     Put,
     Query,
@@ -32,13 +34,14 @@ from craftology.ports.metadata import (
 )
 
 DB_NAME = "metadata.db"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCAN_PAGE = 1000
 MAX_LIMIT = 1000
 COLLECTION = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 MAX_ID = 255
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS records (
     collection TEXT NOT NULL,
     id TEXT NOT NULL,
@@ -62,6 +65,8 @@ CREATE TABLE IF NOT EXISTS history (
 CREATE INDEX IF NOT EXISTS history_by_record ON history (collection, id, seq);
 CREATE INDEX IF NOT EXISTS history_by_project ON history (project_id, seq);
 """
+    + sqlite_outbox.OUTBOX_SCHEMA
+)
 
 _COLUMNS = "collection, id, project_id, revision, data, updated_at"
 
@@ -108,6 +113,7 @@ class SqliteMetadataStore:
             (version,) = conn.execute("PRAGMA user_version").fetchone()
             if version < SCHEMA_VERSION:  # a sandbox made by an older release: add what it lacks
                 conn.executescript(SCHEMA)
+                conn.executescript(f"BEGIN; {sqlite_outbox.ADOPT_OLD_ENTRIES} COMMIT;")
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             return conn
         except sqlite3.Error as exc:
@@ -211,10 +217,12 @@ class SqliteMetadataStore:
         with translate_errors(f"find {collection}"):
             return conn.execute(sql, [*values, *params, limit]).fetchall()
 
-    def commit(self, tenant: str, ops: Sequence[Op]) -> list[Record]:
-        """Apply every op in one `BEGIN IMMEDIATE` transaction; any failure rolls all of them back."""
+    def commit(self, tenant: str, ops: Sequence[Op], outbox: Sequence[OutboxEntry] = ()) -> list[Record]:
+        """Apply every op (and add the outbox entries) in one `BEGIN IMMEDIATE` transaction; any failure
+        rolls all of it back."""
         payloads = [self._validate(op) for op in ops]
-        if not ops:
+        entries = sqlite_outbox.encode(outbox)
+        if not ops and not entries:
             return []
         conn = self._conn(tenant)
         now = _now()
@@ -224,12 +232,33 @@ class SqliteMetadataStore:
                 written = [
                     self._apply(conn, op, payload, now) for op, payload in zip(ops, payloads, strict=True)
                 ]
+                sqlite_outbox.insert(conn, entries)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
         return written
+
+    def outbox(self, tenant: str, after: str | None = None, limit: int = 100) -> list[OutboxEntry]:
+        if not 1 <= limit <= MAX_LIMIT:
+            raise BadInput(f"limit must be between 1 and {MAX_LIMIT}")
+        with translate_errors("read the outbox"):
+            return sqlite_outbox.read(self._conn(tenant), after, limit)
+
+    def dequeue(self, tenant: str, entry_ids: Sequence[str]) -> None:
+        if not entry_ids:
+            return
+        conn = self._conn(tenant)
+        with translate_errors("dequeue outbox entries"):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                sqlite_outbox.delete(conn, entry_ids)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     @staticmethod
     def _validate(op: Op) -> str | None:
