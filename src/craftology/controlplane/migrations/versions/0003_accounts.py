@@ -103,19 +103,24 @@ def upgrade() -> None:
 def _give_every_tenant_an_owner() -> None:
     conn = op.get_bind()
     for tenant_id, name in conn.execute(sa.select(_tenants.c.id, _tenants.c.name)).all():
-        user_id = f"usr-{secrets.token_hex(8)}"
-        conn.execute(
-            sa.insert(_users).values(
-                id=user_id,
-                email=f"owner@{tenant_id}.invalid",
-                display_name=f"{name} owner"[:200],
-                created_at=utc_now(),
+        email = f"owner@{tenant_id}.invalid"
+        # Present already when this migration runs again after a downgrade: reused, not duplicated.
+        user_id = conn.execute(sa.select(_users.c.id).where(_users.c.email == email)).scalar_one_or_none()
+        if user_id is None:
+            user_id = f"usr-{secrets.token_hex(8)}"
+            conn.execute(
+                sa.insert(_users).values(
+                    id=user_id, email=email, display_name=f"{name} owner"[:200], created_at=utc_now()
+                )
             )
+        member = sa.select(_memberships.c.role).where(
+            _memberships.c.tenant_id == tenant_id, _memberships.c.user_id == user_id
         )
-        conn.execute(sa.insert(_memberships).values(tenant_id=tenant_id, user_id=user_id, role="owner"))
+        if conn.execute(member).first() is None:
+            conn.execute(sa.insert(_memberships).values(tenant_id=tenant_id, user_id=user_id, role="owner"))
         conn.execute(
             sa.update(_tokens)
-            .where(_tokens.c.tenant_id == tenant_id)
+            .where(_tokens.c.tenant_id == tenant_id, _tokens.c.user_id.is_(None))
             .values(user_id=user_id, scopes=ALL_SCOPES)
         )
 
