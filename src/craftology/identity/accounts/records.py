@@ -57,6 +57,7 @@ class Membership:
 class Member:
     """A user as a member of one tenant."""
 
+    tenant_id: str
     user: User
     role: str
 

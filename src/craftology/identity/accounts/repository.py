@@ -125,7 +125,7 @@ def members(conn: Connection, tenant_id: str) -> list[Member]:
         .where(memberships.c.tenant_id == tenant_id)
         .order_by(users.c.email)
     )
-    return [Member(user=_user(row), role=row.role) for row in conn.execute(query)]
+    return [Member(tenant_id=tenant_id, user=_user(row), role=row.role) for row in conn.execute(query)]
 
 
 def memberships_of(conn: Connection, user_id: str) -> list[Membership]:

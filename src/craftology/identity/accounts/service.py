@@ -165,7 +165,7 @@ class AccountsService:
     def member(self, tenant_id: str, user_id: str) -> Member:
         with self._engine.connect() as conn:
             found = repo.require_membership(conn, tenant_id, user_id)
-            return Member(user=repo.get_user(conn, user_id), role=found.role)
+            return Member(tenant_id=tenant_id, user=repo.get_user(conn, user_id), role=found.role)
 
     def add_member(self, tenant_id: str, user_id: str, role: str, by: Principal | None = None) -> Member:
         """Make an existing user a member; Conflict when it is one already."""
@@ -175,7 +175,7 @@ class AccountsService:
             role_scopes(conn, tenant_id, role)
             user = repo.get_user(conn, user_id)
             repo.insert_membership(conn, tenant_id, user_id, role)
-        return Member(user=user, role=role)
+        return Member(tenant_id=tenant_id, user=user, role=role)
 
     def set_role(self, tenant_id: str, user_id: str, role: str, by: Principal | None = None) -> Member:
         """Change a member's role; it applies to the member's tokens at once. Conflict when it would
@@ -188,7 +188,7 @@ class AccountsService:
             if current.role == Role.OWNER and role != Role.OWNER:
                 self._keep_an_owner(conn, tenant_id)
             repo.update_role(conn, tenant_id, user_id, role)
-            return Member(user=repo.get_user(conn, user_id), role=role)
+            return Member(tenant_id=tenant_id, user=repo.get_user(conn, user_id), role=role)
 
     def remove_member(self, tenant_id: str, user_id: str, by: Principal | None = None) -> None:
         """Remove a member and revoke its tokens in this tenant; Conflict for the last owner."""
@@ -300,4 +300,4 @@ class AccountsService:
             repo.insert_membership(conn, invitation.tenant_id, user.id, invitation.role)
             if not invites.mark_accepted(conn, invitation.id, user.id, now):
                 raise Conflict("this invitation was used already")
-        return Member(user=user, role=invitation.role)
+        return Member(tenant_id=invitation.tenant_id, user=user, role=invitation.role)
