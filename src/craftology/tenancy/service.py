@@ -105,6 +105,9 @@ class TenancyService:
         self._drop_sandbox(tenant_id)
         with write_transaction(self._engine) as conn:
             repository.delete_tenant(conn, tenant_id)
+            # Its placeholder owner belongs to no one else: a tenant made later with the same id must
+            # not inherit it (or a password an operator gave it).
+            accounts.delete_user_without_memberships(conn, placeholder_owner_email(tenant_id))
 
     def create_token(self, tenant_id: str, name: str) -> CreatedToken:
         """Issue another API token of the tenant's first owner, with every scope (operator); NotFound for

@@ -97,3 +97,41 @@ def test_principals_need_admin_and_owners_manage_owners(acme: CreatedTenant, acc
     assert accounts.set_role("acme", editor.id, Role.VIEWER, by=as_admin).role == "viewer"
     accounts.remove_member("acme", editor.id, by=as_admin)
     assert {m.user.email for m in accounts.members("acme")} == {"boss@acme.test", "admin@acme.test"}
+
+
+def test_deleting_a_tenant_drops_its_placeholder_owner(
+    tenancy: TenancyService, accounts: AccountsService
+) -> None:
+    first = tenancy.create_tenant("Globex", tenant_id="globex")
+    accounts.set_password(first.owner.id, "pw-of-the-old-owner")
+    tenancy.delete_tenant("globex")
+    again = tenancy.create_tenant("Globex again", tenant_id="globex")
+    assert again.owner.id != first.owner.id
+    assert not again.owner.has_password
+
+
+def test_owners_demoted_at_once_keep_one(
+    engine: object, tenancy: TenancyService, accounts: AccountsService
+) -> None:
+    """Two admins demoting the tenant's two owners at the same moment: one of them must be refused (the
+    tenant row is locked while owners are counted)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    created = tenancy.create_tenant("Acme", tenant_id="acme")
+    second = accounts.create_user("second@acme.test")
+    accounts.add_member("acme", second.id, Role.OWNER)
+    barrier = Barrier(2)
+
+    def demote(user_id: str) -> str:
+        barrier.wait()
+        try:
+            accounts.set_role("acme", user_id, Role.VIEWER)
+        except Conflict:
+            return "refused"
+        return "demoted"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(demote, [created.owner.id, second.id]))
+    assert outcomes == ["demoted", "refused"]
+    assert [m.role for m in accounts.members("acme")].count("owner") == 1

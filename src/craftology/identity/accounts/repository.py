@@ -178,3 +178,9 @@ def lock_tenant(conn: Connection, tenant_id: str) -> None:
     query = select(tenants.c.id).where(tenants.c.id == tenant_id).with_for_update()
     if conn.execute(query).first() is None:
         raise NotFound(f"tenant {tenant_id} not found")
+
+
+def delete_user_without_memberships(conn: Connection, email: str) -> None:
+    found = user_by_email(conn, email)
+    if found is not None and not memberships_of(conn, found[0].id):
+        conn.execute(delete(users).where(users.c.id == found[0].id))
