@@ -28,7 +28,7 @@ class Passwords:
     `needs_rehash` says it should be replaced."""
 
     hasher: PasswordHasher = field(default_factory=lambda: PasswordHasher(type=Type.ID))
-    _dummy: str | None = None
+    _dummy: str | None = field(default=None, init=False, repr=False)
 
     def hash(self, password: str) -> str:
         return self.hasher.hash(check_password(password))

@@ -71,6 +71,17 @@ def require_admin(by: Principal | None, tenant_id: str, *, owner: bool = False) 
         raise Forbidden("only an owner may make or unmake owners")
 
 
+def _open_invitation(conn: Connection, secret: str, now: datetime) -> Invitation:
+    invitation = invites.invitation_of_secret(conn, secret) if secret.startswith(INVITATION_PREFIX) else None
+    if invitation is None:
+        raise NotFound("unknown invitation")
+    if invitation.accepted_at is not None:
+        raise Conflict("this invitation was used already")
+    if invitation.expires_at <= now:
+        raise Conflict("this invitation has expired: ask for a new one")
+    return invitation
+
+
 class AccountsService:
     def __init__(
         self, engine: Engine, passwords: Passwords | None = None, now: Callable[[], datetime] = utc_now
@@ -273,18 +284,14 @@ class AccountsService:
         if password is not None:
             check_password(password)
         name = check_display_name(display_name) if display_name is not None else None
-        password_hash = self._passwords.hash(password) if password is not None else None
         now = self._now()
+        # Checked before hashing, so guessing invitation tokens costs the server no argon2 work; checked
+        # again below, inside the transaction that accepts it.
+        with self._engine.connect() as conn:
+            _open_invitation(conn, secret, now)
+        password_hash = self._passwords.hash(password) if password is not None else None
         with write_transaction(self._engine) as conn:
-            invitation = (
-                invites.invitation_of_secret(conn, secret) if secret.startswith(INVITATION_PREFIX) else None
-            )
-            if invitation is None:
-                raise NotFound("unknown invitation")
-            if invitation.accepted_at is not None:
-                raise Conflict("this invitation was used already")
-            if invitation.expires_at <= now:
-                raise Conflict("this invitation has expired: ask for a new one")
+            invitation = _open_invitation(conn, secret, now)
             found = repo.user_by_email(conn, invitation.email)
             if found is None:
                 if password_hash is None:
