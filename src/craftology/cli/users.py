@@ -223,6 +223,18 @@ def set_password(email: Email, data_dir: DataDir = None) -> None:
     typer.echo(f"password of {user.email} set")
 
 
+@users_app.command("disable")
+def disable(
+    email: Email,
+    enable: Annotated[bool, typer.Option("--enable", help="Enable the account again instead.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Disable an account: it cannot sign in and its tokens are refused from the next request on."""
+    with _services(data_dir) as s:
+        user = s.accounts.set_disabled(s.accounts.user_by_email(email).id, not enable)
+    typer.echo(f"{user.email} is {'disabled' if user.disabled else 'enabled'}")
+
+
 @tokens_app.command("create")
 def create_token(
     tenant: Tenant,

@@ -86,6 +86,11 @@ def test_members_roles_tokens_and_invitations(cli: Any, engine: Engine) -> None:
     listing = ok(cli("users", "tokens", "list", tenant, "--email", "mia@example.com"))
     assert principal.credential_id in listing
     assert secret not in listing
+    ok(cli("users", "disable", "mia@example.com"))
+    with pytest.raises(Unauthenticated):
+        tokens.authenticate_token(secret)
+    ok(cli("users", "disable", "mia@example.com", "--enable"))
+    assert tokens.authenticate_token(secret).user_id == principal.user_id
     ok(cli("users", "tokens", "revoke", tenant, principal.credential_id))
     with pytest.raises(Unauthenticated):
         tokens.authenticate_token(secret)
