@@ -20,6 +20,8 @@ from craftology.controlplane.runs import RunsRepository
 from craftology.errors import BadInput
 from craftology.events.outbox import Outbox
 from craftology.events.relay import OutboxRelay
+from craftology.identity.accounts.api_tokens import ApiTokenService
+from craftology.identity.accounts.service import AccountsService
 from craftology.ports.assets import AssetStore
 from craftology.ports.events import EventBus
 from craftology.ports.generator import Generator
@@ -87,6 +89,8 @@ class Container:
     relay: OutboxRelay  # publishes outbox events left by processes that died after their commit
     outbox: Outbox  # commits a change with its events (craftology.events.outbox)
     lifecycle: RunLifecycle
+    accounts: AccountsService  # users, members, roles, invitations, passwords (built-in identity)
+    api_tokens: ApiTokenService  # members' API tokens; `authenticate_token` gives the Principal
     _client: Client | None = None
 
     @property
@@ -160,6 +164,7 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
         projects_index=projects_index, runs=runs, projects=projects, engines=engines,
         executor=executor, curation=Curation(metadata, assets, events, engines), sync=sync,
         lifecycle=RunLifecycle(runs, relay, follow_ups=sync), relay=relay,
-        outbox=Outbox(metadata, relay),
+        outbox=Outbox(metadata, relay), accounts=AccountsService(control),
+        api_tokens=ApiTokenService(control),
     )  # fmt: skip
     return container

@@ -79,9 +79,11 @@ def _seed(container: Container, tenant_id: str, brief: str) -> dict[str, str]:
     curation = container.curation
     asset_id = curation.upload(tenant_id, project_id, target, iter([_png()]), "image/png").id
     run_id = container.runs.create(NewRun(tenant_id, project_id, [])).id
+    (owner,) = container.accounts.members(tenant_id)
+    (token,) = container.api_tokens.list(tenant_id)
     return {
         "project_id": project_id, "card_id": card_id, "shot_id": shot_id, "asset_id": asset_id,
-        "target": target, "run_id": run_id,
+        "target": target, "run_id": run_id, "user_id": owner.user.id, "token_id": token.id,
     }  # fmt: skip
 
 

@@ -45,6 +45,12 @@ def request_body(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
             "content": png(),
             "headers": {"Content-Type": "image/png"},
         },
+        ("PUT", "/v1/members/{user_id}/role"): {"json": {"role": "viewer"}},
+        ("PUT", "/v1/members/{user_id}/password"): {
+            "json": {"old_password": "x", "new_password": "pwned-pwned"}
+        },
+        ("POST", "/v1/invitations"): {"json": {"email": "mine@example.com", "role": "viewer"}},
+        ("POST", "/v1/tokens"): {"json": {"name": "mine", "scopes": ["read"]}},
     }  # fmt: skip
     return bodies.get((method, path), {})
 

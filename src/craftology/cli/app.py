@@ -195,19 +195,23 @@ def events(
 
 @app.command("tenant")
 def tenant_create(
-    name: Annotated[str, typer.Argument(help="Company name.")], data_dir: DataDir = None
+    name: Annotated[str, typer.Argument(help="Company name.")],
+    owner_email: Annotated[
+        str | None, typer.Option(help="The owner's email (default: a placeholder owner@<tenant>.invalid).")
+    ] = None,
+    data_dir: DataDir = None,
 ) -> None:
-    """Create a tenant with its sandbox and print its first API token (shown once)."""
+    """Create a tenant with its sandbox and owner, and print the owner's first API token (shown once)."""
     from craftology.container import build_container
 
     container = build_container(settings_for(data_dir))
     try:
-        created = container.tenancy.create_tenant(name)
+        created = container.tenancy.create_tenant(name, owner_email=owner_email)
     except CraftologyError as error:
         raise fail(error.detail) from None
     finally:
         container.close()
-    typer.echo(f"tenant {created.tenant.id}\ntoken  {created.token}")
+    typer.echo(f"tenant {created.tenant.id}\ntoken  {created.token}\nowner  {created.owner.email}")
 
 
 app.command()(gc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 from rich.console import Console
 
 from craftology.api import ApiDeps, create_app
+from craftology.api.routes.members import build_invitations_router, build_members_router
 from craftology.api.routes.models import build_models_router
 from craftology.api.routes.sync import build_sync_router
 from craftology.config import Settings
@@ -39,22 +41,37 @@ def build_api(container: Container) -> FastAPI:
         routers=[
             build_sync_router(container.sync, container.curation, container.assets),
             build_models_router(container.registry, container.settings.api.admin_token),
+            build_members_router(container.accounts, container.api_tokens),
         ],
     )
-    return create_app(deps)
+    app = create_app(deps)
+    # Outside /v1's bearer authentication: an invitee has no token yet.
+    app.include_router(build_invitations_router(container.accounts))
+    return app
 
 
-def _first_start(container: Container, console: Console) -> None:
+def first_start(container: Container, console: Console) -> None:
+    """With no tenant yet: create the demo tenant with its owner, give the owner a generated password and
+    print how to sign in and the owner's first API token. Once: both secrets are stored hashed, and a
+    later start (which finds a tenant) prints neither."""
     if container.tenancy.list_tenants():
         return
     created = container.tenancy.create_tenant("Demo", tenant_id=DEMO_TENANT)
+    password = secrets.token_urlsafe(12)
+    container.accounts.set_password(created.owner.id, password)
     base = f"http://{container.settings.api.host}:{container.settings.api.port}"
     console.print(
-        f"[bold]Created tenant {created.tenant.id!r}.[/bold] Its API token (shown once, stored hashed):"
+        f"[bold]Created tenant {created.tenant.id!r} and its owner.[/bold] Shown once, stored hashed:"
     )
-    console.print(f"  {created.token}", highlight=False)
+    console.print(f"  sign in:   {created.owner.email}  password {password}", highlight=False)
+    console.print(f"  API token: {created.token}", highlight=False)
     console.print(
         f"Try:  curl -H 'Authorization: Bearer {created.token}' {base}/v1/projects", highlight=False
+    )
+    console.print(
+        f"Lost them? `craftology users set-password {created.owner.email}` and "
+        f"`craftology users tokens create {created.tenant.id} {created.owner.email} --name cli`",
+        highlight=False,
     )
     console.print(f"Docs: {base}/docs", highlight=False)
 
@@ -62,7 +79,7 @@ def _first_start(container: Container, console: Console) -> None:
 async def serve(settings: Settings, console: Console) -> None:
     """`craftology up`: every role for one machine."""
     async with running(settings, keep_temporal=False) as container:
-        _first_start(container, console)
+        first_start(container, console)
         await _serve_api(container, console)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     Float,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     text,
 )
 
@@ -59,9 +61,13 @@ users = Table(
     "users",
     metadata,
     Column("id", String(ID), primary_key=True),
-    Column("email", String(320), nullable=False, unique=True),
+    Column(
+        "email", String(320), nullable=False, unique=True
+    ),  # stored lower-cased: unique regardless of case
     Column("display_name", String(200), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("password_hash", String(255), nullable=True),  # argon2id (PHC string); None: cannot sign in
+    Column("disabled", Boolean(), nullable=False, server_default=false()),
 )
 
 memberships = Table(
@@ -144,7 +150,13 @@ api_tokens = Table(
     Column("name", String(200), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime(), nullable=True),
+    # A token acts for a user in a tenant; its rights are its scopes within the user's current role.
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=True),
+    Column("last_used_at", UtcDateTime(), nullable=True),
     Index("ix_api_tokens_tenant", "tenant_id"),
+    Index("ix_api_tokens_user", "user_id"),
 )
 
 models = Table(
@@ -181,4 +193,32 @@ event_outbox = Table(
     Column("id", String(200), primary_key=True),
     _tenant_fk(),
     Column("event", JSON, nullable=False),
+)
+
+# A tenant's own roles beside the built-in ones: a name (what memberships and policies refer to) and
+# the scopes (action groups) it grants.
+tenant_roles = Table(
+    "tenant_roles",
+    metadata,
+    Column("tenant_id", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(32), primary_key=True),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# Invitations to join a tenant: only the sha256 of the secret is kept; single use, expiring.
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    _tenant_fk(),
+    Column("email", String(320), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("invited_by", String(ID), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("accepted_at", UtcDateTime(), nullable=True),
+    Column("accepted_by", String(ID), nullable=True),
+    Index("ix_invitations_tenant", "tenant_id", "created_at"),
 )

@@ -1,18 +1,15 @@
-"""Queries on tenants and api_tokens. Token queries other than authentication are tenant-scoped."""
+"""Queries on tenants (their API tokens are in craftology.identity.accounts.token_repository)."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select
 
-from craftology.controlplane.schema import api_tokens, tenants
+from craftology.controlplane.schema import tenants
 from craftology.controlplane.types import utc_now
 from craftology.errors import Conflict, NotFound
-from craftology.tenancy.tokens import hash_token
 
 
 @dataclass(frozen=True)
@@ -20,23 +17,6 @@ class Tenant:
     id: str
     name: str
     created_at: datetime
-
-
-@dataclass(frozen=True)
-class ApiToken:
-    """A token's record. The secret itself is never stored; see CreatedToken."""
-
-    id: str
-    tenant_id: str
-    name: str
-    created_at: datetime
-    revoked_at: datetime | None = None
-
-
-def _token(row: Row[Any]) -> ApiToken:
-    values = dict(row._mapping)
-    values.pop("token_hash")
-    return ApiToken(**values)
 
 
 def insert_tenant(conn: Connection, tenant_id: str, name: str) -> Tenant:
@@ -62,33 +42,3 @@ def delete_tenant(conn: Connection, tenant_id: str) -> None:
     # Tokens, memberships, projects and runs go with it (ON DELETE CASCADE).
     if conn.execute(delete(tenants).where(tenants.c.id == tenant_id)).rowcount == 0:
         raise NotFound(f"tenant {tenant_id} not found")
-
-
-def insert_token(conn: Connection, tenant_id: str, name: str, secret: str) -> ApiToken:
-    token = ApiToken(id=f"tok-{secrets.token_hex(8)}", tenant_id=tenant_id, name=name, created_at=utc_now())
-    conn.execute(insert(api_tokens).values(**token.__dict__, token_hash=hash_token(secret)))
-    return token
-
-
-def list_tokens(conn: Connection, tenant_id: str) -> list[ApiToken]:
-    query = select(api_tokens).where(api_tokens.c.tenant_id == tenant_id).order_by(api_tokens.c.created_at)
-    return [_token(row) for row in conn.execute(query)]
-
-
-def revoke_token(conn: Connection, tenant_id: str, token_id: str) -> ApiToken:
-    scope = (api_tokens.c.tenant_id == tenant_id, api_tokens.c.id == token_id)
-    row = conn.execute(select(api_tokens).where(*scope)).first()
-    if row is None:
-        raise NotFound(f"token {token_id} not found")
-    if row.revoked_at is None:  # keep the first revocation time when revoked twice
-        conn.execute(update(api_tokens).where(*scope).values(revoked_at=utc_now()))
-        row = conn.execute(select(api_tokens).where(*scope)).one()
-    return _token(row)
-
-
-def tenant_of_token(conn: Connection, secret: str) -> str | None:
-    """The tenant owning an unrevoked token with this secret, else None."""
-    query = select(api_tokens.c.tenant_id).where(
-        api_tokens.c.token_hash == hash_token(secret), api_tokens.c.revoked_at.is_(None)
-    )
-    return conn.execute(query).scalar_one_or_none()
