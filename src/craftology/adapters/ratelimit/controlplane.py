@@ -9,10 +9,10 @@ any more do not pile up.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, case, delete, select
+from sqlalchemy import Engine, bindparam, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -24,12 +24,16 @@ from craftology.ports.ratelimit import RateLimitDecision, check_request, decide,
 
 PURGE_BATCH = 100
 
+# Built once (per dialect for the upsert): constructing these costs more than SQLite takes to run them.
+_EXPIRED = select(rate_limits.c.key).where(rate_limits.c.expires_at <= bindparam("now")).limit(PURGE_BATCH)
+_PURGE = delete(rate_limits).where(rate_limits.c.key.in_(_EXPIRED.scalar_subquery()))
+
 
 class ControlPlaneRateLimiter:
     def __init__(self, engine: Engine, clock: Clock = utc_clock) -> None:
         self._engine = engine
         self._clock = clock
-        self._insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        self._upsert = _upsert(postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert)
 
     def hit(self, key: str, limit: int, window: timedelta) -> RateLimitDecision:
         check_request(key, limit, window)
@@ -37,28 +41,30 @@ class ControlPlaneRateLimiter:
         started = window_start(now, window)
         stored_key = f"{window // timedelta(microseconds=1)}:{key}"  # one key, one window length
         with translate_db_errors("rate limit"), write_transaction(self._engine) as conn:
-            hits, stored_start = conn.execute(self._upsert(stored_key, started, window)).one()
+            values = {"key": stored_key, "window_start": started, "expires_at": started + window}
+            hits, stored_start = conn.execute(self._upsert, values).one()
             if hits == 1:
-                expired = select(rate_limits.c.key).where(rate_limits.c.expires_at <= now).limit(PURGE_BATCH)
-                conn.execute(delete(rate_limits).where(rate_limits.c.key.in_(expired.scalar_subquery())))
+                conn.execute(_PURGE, {"now": now})
         return decide(hits, limit, stored_start, window, now)
 
     def close(self) -> None:
         """Nothing to release: the engine belongs to the caller."""
 
-    def _upsert(self, key: str, started: datetime, window: timedelta) -> Any:
-        statement = self._insert(rate_limits).values(
-            key=key, window_start=started, hits=1, expires_at=started + window
-        )
-        # A hit stamped with an older window (a process whose clock lags) counts in the stored one.
-        newer = statement.excluded.window_start > rate_limits.c.window_start
-        return statement.on_conflict_do_update(
-            index_elements=[rate_limits.c.key],
-            set_={
-                "hits": case((newer, 1), else_=rate_limits.c.hits + 1),
-                "window_start": case(
-                    (newer, statement.excluded.window_start), else_=rate_limits.c.window_start
-                ),
-                "expires_at": case((newer, statement.excluded.expires_at), else_=rate_limits.c.expires_at),
-            },
-        ).returning(rate_limits.c.hits, rate_limits.c.window_start)
+
+def _upsert(insert: Any) -> Any:
+    statement = insert(rate_limits).values(
+        key=bindparam("key"),
+        window_start=bindparam("window_start"),
+        hits=1,
+        expires_at=bindparam("expires_at"),
+    )
+    # A hit stamped with an older window (a process whose clock lags) counts in the stored one.
+    newer = statement.excluded.window_start > rate_limits.c.window_start
+    return statement.on_conflict_do_update(
+        index_elements=[rate_limits.c.key],
+        set_={
+            "hits": case((newer, 1), else_=rate_limits.c.hits + 1),
+            "window_start": case((newer, statement.excluded.window_start), else_=rate_limits.c.window_start),
+            "expires_at": case((newer, statement.excluded.expires_at), else_=rate_limits.c.expires_at),
+        },
+    ).returning(rate_limits.c.hits, rate_limits.c.window_start)

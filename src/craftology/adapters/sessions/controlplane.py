@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Row, delete, insert, select, update
+from sqlalchemy import Engine, Row, bindparam, delete, insert, select, update
 
 from craftology.adapters._controlplane import translate_db_errors
 from craftology.adapters.sessions._lifecycle import due_for_touch, is_live, open_session, touched
@@ -29,6 +29,16 @@ from craftology.ports.sessions import (
 
 PURGE_BATCH = 100
 
+# Built once: constructing a statement costs more than SQLite takes to run it (see bench/sessions.py).
+_READ = select(sessions).where(sessions.c.id_hash == bindparam("key"))
+_TOUCH = (
+    update(sessions)
+    .where(sessions.c.id_hash == bindparam("key"), sessions.c.last_seen < bindparam("now"))
+    .values(last_seen=bindparam("now"), ends_at=bindparam("new_ends_at"))
+)
+_EXPIRED = select(sessions.c.id_hash).where(sessions.c.ends_at <= bindparam("now")).limit(PURGE_BATCH)
+_PURGE = delete(sessions).where(sessions.c.id_hash.in_(_EXPIRED.scalar_subquery()))
+
 
 class ControlPlaneSessionStore:
     def __init__(self, engine: Engine, policy: SessionPolicy | None = None, clock: Clock = utc_clock) -> None:
@@ -40,8 +50,7 @@ class ControlPlaneSessionStore:
         now = self._clock()
         session = open_session(new, self._policy, now)
         with translate_db_errors("create session"), write_transaction(self._engine) as conn:
-            expired = select(sessions.c.id_hash).where(sessions.c.ends_at <= now).limit(PURGE_BATCH)
-            conn.execute(delete(sessions).where(sessions.c.id_hash.in_(expired.scalar_subquery())))
+            conn.execute(_PURGE, {"now": now})
             conn.execute(insert(sessions).values(_row(session)))
         return session
 
@@ -50,7 +59,7 @@ class ControlPlaneSessionStore:
             return None
         key = session_key(session_id)
         with translate_db_errors("read session"), self._engine.connect() as conn:
-            row = conn.execute(select(sessions).where(sessions.c.id_hash == key)).first()
+            row = conn.execute(_READ, {"key": key}).first()
         if row is None:
             return None
         session = _session(session_id, row)
@@ -61,11 +70,7 @@ class ControlPlaneSessionStore:
             return session
         session = touched(session, now)
         with translate_db_errors("touch session"), write_transaction(self._engine) as conn:
-            conn.execute(
-                update(sessions)
-                .where(sessions.c.id_hash == key, sessions.c.last_seen < now)
-                .values(last_seen=now, ends_at=session.expires_at)
-            )
+            conn.execute(_TOUCH, {"key": key, "now": now, "new_ends_at": session.expires_at})
         return session
 
     def revoke(self, session_id: str) -> bool:
