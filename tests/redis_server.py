@@ -1,10 +1,10 @@
 """A real, throwaway Redis server for tests.
 
 `redis_server` (session scope) starts `redis-server` on a free 127.0.0.1 port in a temporary
-directory, with persistence off, and stops it at the end. `redis_url` gives each test its own key
+directory, with persistence off, and stops it at the end. `fresh_redis` gives each test its own key
 prefix on it (returned with the URL) and deletes that prefix's keys afterwards. `RedisServer` can
 also be started alone, e.g. by a test that stops and restarts its own server.
-Import into a conftest.py or test module: ``from tests.redis_server import redis_server, redis_url``.
+Import into a conftest.py or test module: ``from tests.redis_server import redis_server, fresh_redis``.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def redis_server() -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def redis_url(redis_server: RedisServer) -> Iterator[RedisTarget]:
+def fresh_redis(redis_server: RedisServer) -> Iterator[RedisTarget]:
     """The session server's URL and a fresh key prefix; the prefix's keys are deleted afterwards."""
     target = RedisTarget(redis_server.url, f"test-{uuid.uuid4().hex[:12]}:")
     yield target

@@ -15,7 +15,7 @@ from craftology.adapters.sessions.redis import RedisSessionStore
 from craftology.errors import TransientError
 from craftology.ports.sessions import NewSession, SessionPolicy, session_key
 from tests.contracts.gateway.conftest import FakeClock
-from tests.redis_server import RedisServer, RedisTarget, redis_server, redis_url  # noqa: F401
+from tests.redis_server import RedisServer, RedisTarget, fresh_redis, redis_server  # noqa: F401
 
 POLICY = SessionPolicy(
     idle_timeout=timedelta(minutes=10),
@@ -26,21 +26,21 @@ MINUTE_MS = 60_000
 
 
 @pytest.fixture
-def client(redis_url: RedisTarget) -> Iterator[redis.Redis]:  # noqa: F811
-    connection = redis.Redis.from_url(redis_url.url, decode_responses=True)
+def client(fresh_redis: RedisTarget) -> Iterator[redis.Redis]:  # noqa: F811
+    connection = redis.Redis.from_url(fresh_redis.url, decode_responses=True)
     yield connection
     connection.close()
 
 
 def test_keys_live_until_the_nearer_deadline_and_touches_renew_them(
-    redis_url: RedisTarget,  # noqa: F811
+    fresh_redis: RedisTarget,  # noqa: F811
     client: redis.Redis,
 ) -> None:
     clock = FakeClock()
-    store = RedisSessionStore(redis_url.url, POLICY, clock, key_prefix=redis_url.prefix)
+    store = RedisSessionStore(fresh_redis.url, POLICY, clock, key_prefix=fresh_redis.prefix)
     session = store.create(NewSession("acme", "ann", frozenset(), oidc_sid="kc-1"))
-    key = f"{redis_url.prefix}session:{session_key(session.id)}"
-    index_sets = [f"{redis_url.prefix}session-user:4:acme:ann", f"{redis_url.prefix}session-sid:kc-1"]
+    key = f"{fresh_redis.prefix}session:{session_key(session.id)}"
+    index_sets = [f"{fresh_redis.prefix}session-user:4:acme:ann", f"{fresh_redis.prefix}session-sid:kc-1"]
     assert 9 * MINUTE_MS < client.pttl(key) <= 10 * MINUTE_MS  # idle is nearer than absolute
     assert all(9 * MINUTE_MS < client.pttl(s) <= 10 * MINUTE_MS for s in index_sets)
     clock.advance(minutes=5)
@@ -50,12 +50,12 @@ def test_keys_live_until_the_nearer_deadline_and_touches_renew_them(
     store.close()
 
 
-def test_rate_counters_expire_with_their_window(redis_url: RedisTarget, client: redis.Redis) -> None:  # noqa: F811
+def test_rate_counters_expire_with_their_window(fresh_redis: RedisTarget, client: redis.Redis) -> None:  # noqa: F811
     clock = FakeClock()
     clock.advance(seconds=15)
-    limiter = RedisRateLimiter(redis_url.url, clock, key_prefix=redis_url.prefix)
+    limiter = RedisRateLimiter(fresh_redis.url, clock, key_prefix=fresh_redis.prefix)
     limiter.hit("tenant:acme", 5, timedelta(minutes=1))
-    (counter,) = client.keys(f"{redis_url.prefix}rate:*")
+    (counter,) = client.keys(f"{fresh_redis.prefix}rate:*")
     assert 44_000 < client.pttl(counter) <= 45_000
     limiter.close()
 
@@ -105,16 +105,16 @@ def test_redis_down_is_a_clear_503_and_its_return_heals_without_a_restart(own_se
 
 
 def test_a_touch_racing_a_revocation_cannot_recreate_the_session(
-    redis_url: RedisTarget,  # noqa: F811
+    fresh_redis: RedisTarget,  # noqa: F811
     client: redis.Redis,
 ) -> None:
     # The race (get reads, another process revokes, get touches) cannot be interleaved from outside,
     # so the touch script is run directly against a revoked session's key.
-    store = RedisSessionStore(redis_url.url, POLICY, FakeClock(), key_prefix=redis_url.prefix)
+    store = RedisSessionStore(fresh_redis.url, POLICY, FakeClock(), key_prefix=fresh_redis.prefix)
     session = store.create(NewSession("acme", "ann", frozenset()))
-    key = f"{redis_url.prefix}session:{session_key(session.id)}"
+    key = f"{fresh_redis.prefix}session:{session_key(session.id)}"
     assert store.revoke(session.id)
     touch = client.register_script(scripts.TOUCH)
-    assert touch(keys=[key, f"{redis_url.prefix}session-user:4:acme:ann"], args=[2**50, 2**51, 60_000]) == 0
+    assert touch(keys=[key, f"{fresh_redis.prefix}session-user:4:acme:ann"], args=[2**50, 2**51, 60_000]) == 0
     assert client.exists(key) == 0
     store.close()

@@ -27,7 +27,7 @@ from craftology.controlplane.schema import rate_limits, sessions
 from craftology.ports.ratelimit import RateLimiter
 from craftology.ports.sessions import SessionPolicy, SessionStore
 from tests.pg_server import fresh_postgres_db, postgres_url  # noqa: F401
-from tests.redis_server import RedisTarget, redis_server, redis_url  # noqa: F401
+from tests.redis_server import RedisTarget, fresh_redis, redis_server  # noqa: F401
 
 T0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -134,7 +134,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
     elif request.param == "postgres":
         yield from _control_plane_backend("postgres", str(request.getfixturevalue("fresh_postgres_db")))
     else:
-        yield from _redis_backend(request.getfixturevalue("redis_url"))
+        yield from _redis_backend(request.getfixturevalue("fresh_redis"))
 
 
 def new_user() -> str:
