@@ -37,7 +37,7 @@ class RedisServer:
     def __init__(self) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            pytest.fail("redis-server not found; run scripts/install-servers.sh first")
+            raise RuntimeError("redis-server not found; run scripts/install-servers.sh first")
         self.binary = binary
         self.root = Path(tempfile.mkdtemp(prefix="craftology-redis-"))
         self.port = _free_port()
