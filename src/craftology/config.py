@@ -7,6 +7,7 @@ component picks its engine; with nothing configured everything lives under ``dat
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -110,6 +111,42 @@ class ApiSettings(BaseModel):
     )
 
 
+class SessionSettings(BaseModel):
+    backend: Literal["embedded", "redis"] = Field(
+        default="embedded",
+        description="Where sessions and rate-limit counters live. `embedded`: tables in the control-plane "
+        "database, shared by every process using it; `redis`: the Redis server at `redis.url`.",
+    )
+    idle_timeout_seconds: float = Field(
+        default=3600.0, gt=0, description="A session ends this long after its last use."
+    )
+    absolute_timeout_seconds: float = Field(
+        default=12 * 3600.0, gt=0, description="A session ends this long after sign-in, however busy."
+    )
+    touch_interval_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="A session's last use is written at most this often (not on every request); the idle "
+        "timeout may therefore end a session up to this much early.",
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        description="Send the session cookie only over https (`Secure`, `__Host-` prefix). Turn off only "
+        "for plain-http development on localhost; other hosts are then refused a cookie.",
+    )
+
+
+class RedisSettings(BaseModel):
+    url: SecretStr = Field(
+        default=SecretStr("redis://127.0.0.1:6379/0"),
+        description="Redis server used when `sessions.backend` is `redis`: "
+        "redis://[user:password@]host:port/db, or rediss:// for TLS. Secret: it may hold a password.",
+    )
+    key_prefix: str = Field(
+        default="craftology:", description="Prefix of every key Craftology writes, so a Redis can be shared."
+    )
+
+
 class Settings(BaseSettings):
     """Every field is described: the configuration reference is generated from these."""
 
@@ -127,6 +164,8 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
     gc: GcSettings = Field(default_factory=GcSettings)
+    sessions: SessionSettings = Field(default_factory=SessionSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
 
     @property
     def database_url(self) -> str:

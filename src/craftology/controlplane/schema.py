@@ -222,3 +222,40 @@ invitations = Table(
     Column("accepted_by", String(ID), nullable=True),
     Index("ix_invitations_tenant", "tenant_id", "created_at"),
 )
+
+# Server-side sessions (the embedded session store). Keyed by the SHA-256 of the cookie value, so a
+# leaked row cannot be replayed; `ends_at` is min(last_seen + idle, created_at + absolute), the one
+# deadline `get` checks and the purge deletes by.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("tenant_id", String(ID), nullable=False),
+    Column("user_id", String(ID), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_seen", UtcDateTime(), nullable=False),
+    Column("idle_seconds", Float, nullable=False),
+    Column("absolute_seconds", Float, nullable=False),
+    Column("ends_at", UtcDateTime(), nullable=False),
+    Column("oidc_sid", String(255), nullable=True),
+    Column("oidc_sub", String(255), nullable=True),
+    Column("id_token", Text, nullable=True),
+    Index("ix_sessions_user", "tenant_id", "user_id"),
+    Index("ix_sessions_oidc_sid", "oidc_sid"),
+    Index("ix_sessions_ends_at", "ends_at"),
+)
+
+# Fixed-window rate-limit counters (the embedded rate limiter): one row per key, reset when a newer
+# window starts; `expires_at` (the window's end) lets a purge drop keys nobody hits any more.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("window_start", UtcDateTime(), nullable=False),
+    Column("hits", Integer, nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Index("ix_rate_limits_expires_at", "expires_at"),
+)

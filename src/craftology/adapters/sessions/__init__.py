@@ -1,0 +1,1 @@
+"""Session store adapters: `controlplane` (a table of the control-plane database) and `redis`."""
