@@ -110,7 +110,7 @@ def test_validator_messages_come_with_the_error(control: Engine) -> None:
         PolicyCenter(control).set(
             "acme", '@id("x") permit (principal, action, resource) when { principal.nope };', actor="a"
         )
-    assert any("nope" in message for message in raised.value.extra["errors"])
+    assert any("nope" in error["msg"] for error in raised.value.extra["errors"])
 
 
 def test_unknown_tenants_and_versions(control: Engine) -> None:

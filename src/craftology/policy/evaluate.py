@@ -47,7 +47,9 @@ def validate(text: str) -> None:
     result = cedarpy.validate_policies(text, schema())
     if not result.validation_passed:
         messages = [str(error) for error in result.errors]
-        raise BadInput(f"invalid policies: {'; '.join(messages)}", errors=messages)
+        # `errors` in the shape every 422 problem uses, one entry per validator message.
+        errors = [{"loc": "policies", "msg": message} for message in messages]
+        raise BadInput(f"invalid policies: {'; '.join(messages)}", errors=errors)
     _check_ids([text])
 
 
