@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from craftology.controlplane.db import write_transaction
@@ -29,6 +29,10 @@ from craftology.policy.vocabulary import GLOBAL_SCOPE, default_policies
 from craftology.ports.policy import Decision, Resource
 
 T = TypeVar("T")
+# Built once: agents run it before decisions, and building the statement costs more than running it.
+_STATES = select(policy_sets.c.scope, policy_sets.c.active_version, policy_sets.c.revision).where(
+    policy_sets.c.scope.in_((GLOBAL_SCOPE, bindparam("tenant")))
+)
 _WRITE_ATTEMPTS = 3  # two processes adding a version to one set at once: the loser retries
 MAX_NOTE = 500
 
@@ -71,14 +75,9 @@ class PolicyCenter:
 
     def states(self, tenant: str) -> tuple[SetState, SetState]:
         """The global set's and `tenant`'s state, in one indexed query (what agents poll)."""
-        query = select(policy_sets.c.scope, policy_sets.c.active_version, policy_sets.c.revision).where(
-            policy_sets.c.scope.in_((GLOBAL_SCOPE, tenant))
-        )
         with self._engine.connect() as conn:
-            found = {
-                row.scope: SetState(row.scope, row.active_version, row.revision)
-                for row in conn.execute(query)
-            }
+            rows = conn.execute(_STATES, {"tenant": tenant})
+            found = {row.scope: SetState(row.scope, row.active_version, row.revision) for row in rows}
         return found.get(GLOBAL_SCOPE, SetState(GLOBAL_SCOPE, 0, 0)), found.get(
             tenant, SetState(tenant, 0, 0)
         )
