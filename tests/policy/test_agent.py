@@ -7,8 +7,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
+from craftology.controlplane.schema import policy_sets, policy_versions
+from craftology.controlplane.types import utc_now
 from craftology.errors import Forbidden, NotFound
 from craftology.events.catalogue import check_event
 from craftology.identity.principal import Role, Scope
@@ -202,10 +204,20 @@ def test_allows_are_sampled(control: Engine) -> None:
 
 
 def test_sets_that_do_not_fit_together_deny_everything(control: Engine) -> None:
-    """A global change that takes an @id a tenant set uses: that tenant fails closed, with a reason."""
+    """The center refuses a change that makes a tenant set collide with the global one, but two
+    processes racing could still store one each; that tenant then fails closed, with a reason."""
     center = PolicyCenter(control)
     center.set("acme", REVIEWERS, actor="alice")
-    center.set(GLOBAL_SCOPE, default_policies() + REVIEWERS, actor="operator")
+    with control.begin() as conn:  # what the racing process wrote
+        conn.execute(
+            insert(policy_sets).values(scope=GLOBAL_SCOPE, active_version=1, revision=1, updated_at=utc_now())
+        )
+        conn.execute(
+            insert(policy_versions).values(
+                scope=GLOBAL_SCOPE, version=1, text=default_policies() + REVIEWERS, note="", created_by="x",
+                created_at=utc_now(),
+            )
+        )  # fmt: skip
     decision = _agent(control).decide(member(Role.OWNER), "read_project", PROJECT)
     assert not decision.allowed
     assert "acme-reviewers-accept" in decision.errors[0]

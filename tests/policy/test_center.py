@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -11,6 +12,7 @@ from craftology.controlplane.schema import policy_sets, policy_versions
 from craftology.errors import BadInput, NotFound
 from craftology.identity.principal import Role
 from craftology.policy.center import PolicyCenter
+from craftology.policy.grants import GrantStore
 from craftology.policy.vocabulary import GLOBAL_SCOPE, default_policies
 from craftology.ports.policy import Resource
 from tests.policy.conftest import member
@@ -173,3 +175,23 @@ def test_a_change_is_seen_by_another_process_at_once(
     assert not elsewhere.explain(REVIEWER, "accept_target", TARGET).allowed
     PolicyCenter(control).set("acme", REVIEWERS, actor="alice")
     assert elsewhere.explain(REVIEWER, "accept_target", TARGET).allowed
+
+
+def test_a_global_change_that_collides_with_a_tenant_set_is_refused(control: Engine) -> None:
+    center = PolicyCenter(control)
+    center.set("acme", REVIEWERS, actor="alice")
+    before = _rows(control)
+    with pytest.raises(BadInput, match="tenant acme"):
+        center.set(GLOBAL_SCOPE, default_policies() + REVIEWERS, actor="operator")
+    assert _rows(control) == before
+
+
+def test_explain_counts_grants(control: Engine) -> None:
+    clock = 1_000_000.0
+    center = PolicyCenter(control, clock=lambda: clock)
+    expires = datetime.fromtimestamp(clock + 60, UTC)
+    GrantStore(control).grant("acme", "globex", "Project", "p1", expires)
+    decision = center.explain(
+        member(Role.VIEWER, tenant="globex"), "read_project", Resource("Project", "p1", "acme")
+    )
+    assert (decision.allowed, decision.policy_ids) == (True, ("b2b-grant-read",))

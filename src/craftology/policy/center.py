@@ -25,6 +25,7 @@ from craftology.controlplane.types import utc_now
 from craftology.errors import BadInput, Conflict, NotFound
 from craftology.identity.principal import Principal
 from craftology.policy.evaluate import GrantRef, compile_sets, decide, validate
+from craftology.policy.grants import GrantStore
 from craftology.policy.vocabulary import GLOBAL_SCOPE, default_policies
 from craftology.ports.policy import Decision, Resource
 
@@ -178,7 +179,8 @@ class PolicyCenter:
         grant: GrantRef | None = None,
     ) -> Decision:
         """Would this be allowed, and by which policies? Answered from the active sets, or with
-        `candidate` in place of the principal's tenant set (validated first) to try a change."""
+        `candidate` in place of the principal's tenant set (validated first) to try a change. For
+        another tenant's resource the grant that names it counts, as it does for the agent."""
         global_state, tenant_state = self.states(principal.tenant)
         global_text = self.text(GLOBAL_SCOPE, global_state.active_version)
         if candidate is None:
@@ -190,6 +192,8 @@ class PolicyCenter:
                 candidate,
                 version_label(principal.tenant, global_state.active_version, "candidate"),
             )
+        if grant is None and resource.tenant and resource.tenant != principal.tenant:
+            grant = GrantStore(self._engine).find(principal.tenant, resource)
         policies = compile_sets(global_text, tenant_text)
         return decide(policies, label, principal, action, resource, grant, int(self._clock()))
 
@@ -203,11 +207,23 @@ class PolicyCenter:
                 raise NotFound(f"no tenant {scope}")
 
     def _check_with_other_set(self, scope: str, text: str) -> None:
-        """A tenant set must sit beside the active global set (no @id used twice). A global change is
-        checked against the tenant sets when agents compile them: a collision there fails closed."""
+        """Each tenant set must sit beside the global set: no @id in both (BadInput otherwise)."""
         if scope != GLOBAL_SCOPE:
             global_state, _ = self.states(scope)
             compile_sets(self.text(GLOBAL_SCOPE, global_state.active_version), text)
+            return
+        customised = select(policy_sets.c.scope, policy_sets.c.active_version).where(
+            policy_sets.c.scope != GLOBAL_SCOPE, policy_sets.c.active_version > 0
+        )
+        with self._engine.connect() as conn:
+            tenant_sets = conn.execute(customised).all()
+        for tenant, version in tenant_sets:
+            try:
+                compile_sets(text, self.text(tenant, version))
+            except BadInput as error:
+                raise BadInput(
+                    f"the set of tenant {tenant} would not fit beside it: {error.detail}"
+                ) from None
 
     def _active_version(self, conn: Connection, scope: str) -> int:
         query = select(policy_sets.c.active_version).where(policy_sets.c.scope == scope)
