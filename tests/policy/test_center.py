@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -195,3 +196,17 @@ def test_explain_counts_grants(control: Engine) -> None:
         member(Role.VIEWER, tenant="globex"), "read_project", Resource("Project", "p1", "acme")
     )
     assert (decision.allowed, decision.policy_ids) == (True, ("b2b-grant-read",))
+
+
+def test_concurrent_changes_each_get_their_own_version(
+    control: Engine, other_process: Callable[[], Engine]
+) -> None:
+    """Processes adding versions to a set nobody has stored yet: each change gets a number of its own."""
+    centers = [PolicyCenter(other_process()) for _ in range(4)]
+    texts = [REVIEWERS.replace("acme-reviewers-accept", f"acme-{n}") for n in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        stored = list(pool.map(lambda n: centers[n].set("acme", texts[n], actor=f"p{n}"), range(4)))
+    assert sorted(version.version for version in stored) == [1, 2, 3, 4]
+    _, state = PolicyCenter(control).states("acme")
+    assert (state.active_version, state.revision) == (4, 4)
+    assert {version.text for version in PolicyCenter(control).versions("acme")[1:]} == set(texts)

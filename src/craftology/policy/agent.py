@@ -103,10 +103,6 @@ class PolicyAgent:
             policy_ids=list(decision.policy_ids),
         )
 
-    def clear_cache(self) -> None:
-        with self._lock:
-            self._cache.clear()
-
     def _decide(
         self, principal: Principal, action: str, resource: Resource
     ) -> tuple[Decision, GrantRef | None]:
