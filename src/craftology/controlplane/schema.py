@@ -259,3 +259,43 @@ rate_limits = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
     Index("ix_rate_limits_expires_at", "expires_at"),
 )
+
+# Cedar policy sets: the global one (scope "*") and one per tenant (scope = tenant id). Every change
+# stores a new immutable version; `revision` grows with every change of the active version, so each
+# process tells with one primary-key read that what it compiled is out of date.
+policy_sets = Table(
+    "policy_sets",
+    metadata,
+    Column("scope", String(ID), primary_key=True),
+    Column("active_version", Integer, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("scope", String(ID), ForeignKey("policy_sets.scope", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("note", String(500), nullable=False),
+    Column("created_by", String(ID), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("scope", "version", name="pk_policy_versions"),
+)
+
+# B2B grants: `grantor` lets the members of `grantee` read one of its resources (a project covers
+# what is inside it) until `expires_at`. The policies check the expiry; revoked grants are kept.
+policy_grants = Table(
+    "policy_grants",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("grantor", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("grantee", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("resource_type", String(32), nullable=False),
+    Column("resource_id", String(ID), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    Index("ix_policy_grants_lookup", "grantee", "grantor", "resource_type", "resource_id"),
+)

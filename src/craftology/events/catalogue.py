@@ -56,6 +56,10 @@ TYPES: tuple[EventType, ...] = (
     EventType("target.unpinned", "A target's pin was removed.", ("project_id", "revision"), ("revision",)),
     EventType("target.seeded", "A target got its own seed (null: back to the default).",
               ("project_id", "seed", "revision"), ("revision",)),
+    EventType("policy.decision", "An authorisation decision of the PBAC agent: every deny and a sample of "
+              "allows. `policy_ids` are the @ids of the deciding policies (none: nothing permits it).",
+              ("decision_id", "allowed", "user_id", "via", "action", "resource", "policy_ids",
+               "policy_version"), ("decision_id",)),
 )  # fmt: skip
 
 CATALOGUE: dict[str, EventType] = {event_type.name: event_type for event_type in TYPES}
