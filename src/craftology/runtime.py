@@ -70,20 +70,32 @@ async def running(
         server = EmbeddedTemporal(settings.data_dir, port=port, namespace=settings.temporal.namespace)
         await asyncio.to_thread(server.start)
     container = build_container(settings, generators)
-    blob_gc = GcSchedule.start(container)  # every settings.gc.interval_seconds; stopped before closing
-    relay = RelaySchedule(container.relay, lambda: [t.id for t in container.tenancy.list_tenants()],
-                          settings.events.relay_interval_seconds).begin()  # fmt: skip
     try:
         for tenant in container.tenancy.list_tenants():
             container.assets.sweep_incomplete(tenant.id)
-        async with container.sync_worker():
+        async with periodic_passes(container), container.sync_worker():
             yield container
     finally:
-        await blob_gc.stop()
-        await relay.stop()
         container.close()
         if server is not None and not keep_temporal:
             await asyncio.to_thread(server.stop)
+
+
+@asynccontextmanager
+async def periodic_passes(container: Container) -> AsyncIterator[None]:
+    """Blob collection and the outbox relay on their schedules, for processes that run the background
+    work (`up` and workers). Safe in any number of processes at once (see their modules)."""
+    blob_gc = GcSchedule.start(container)  # every settings.gc.interval_seconds
+
+    def tenants() -> list[str]:
+        return [tenant.id for tenant in container.tenancy.list_tenants()]
+
+    relay = RelaySchedule(container.relay, tenants, container.settings.events.relay_interval_seconds).begin()
+    try:
+        yield
+    finally:
+        await blob_gc.stop()
+        await relay.stop()
 
 
 def worker_settings(settings: Settings) -> Settings:
@@ -115,14 +127,15 @@ async def api_only(settings: Settings) -> AsyncIterator[Container]:
 
 @asynccontextmanager
 async def worker_only(settings: Settings) -> AsyncIterator[Container]:
-    """Only the sync worker role, over the configured stores and Temporal server."""
+    """Only the sync worker role, over the configured stores and Temporal server, with the periodic
+    passes (blob collection, outbox relay), so a deployment of APIs and workers still runs them."""
     container = build_container(worker_settings(settings))
     try:
         try:
             await container.temporal()
         except RuntimeError as error:  # the SDK's connection failure
             raise TransientError(f"cannot reach Temporal at {container.temporal_address}: {error}") from None
-        async with container.sync_worker():
+        async with periodic_passes(container), container.sync_worker():
             yield container
     finally:
         container.close()

@@ -210,8 +210,8 @@ def test_the_scheduled_relay_delivers_what_a_dead_process_left(shop: Shop) -> No
 
 
 def test_run_events_recorded_twice_are_published_once(shop: Shop) -> None:
-    """What the run service will use: its run record is in the control plane, so its events go through
-    the tenant's outbox, with ids that follow the run (a restart recording them again adds nothing)."""
+    """Events that describe no record change can be recorded on their own; ids that follow the fact
+    mean recording them again (after a restart) adds nothing."""
     for _ in range(2):
         shop.c.outbox.record(shop.tenant, [
             run_event(shop.tenant, "run.started", "r1", {"project_id": shop.project, "plan_size": 3,

@@ -1,8 +1,6 @@
-"""Events of sync runs, for the run service (which records runs in the control plane).
-
-A run's record is not in a tenant store, so its events cannot share that commit; instead they are
-recorded in the tenant's outbox first (`Outbox.record`) and relayed from there. Their ids derive from
-the run, so recording a run again after a restart or a retried activity publishes nothing twice.
+"""Events of sync runs. The runs repository writes them in the transaction that changes the run (the
+control plane's outbox, craftology.controlplane.event_outbox). Their ids derive from the run, so a fact
+told twice (a retried step, two relays) is one event.
 """
 
 from __future__ import annotations
