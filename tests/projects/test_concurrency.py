@@ -8,6 +8,7 @@ from craftology.adapters.metadata.sqlite import SqliteMetadataStore
 from craftology.errors import PreconditionFailed
 from craftology.ports.metadata import Put
 from craftology.projects.models import ShotIn
+from craftology.projects.order_keys import position_key
 from craftology.projects.service import ProjectService
 from tests.projects.conftest import TENANT
 
@@ -48,14 +49,14 @@ def test_two_concurrent_updates_exactly_one_wins(service: ProjectService, projec
     assert current.value.name in {"Left", "Right"}
 
 
-def test_concurrent_shot_creation_keeps_orders_dense(service: ProjectService, project_id: str) -> None:
+def test_concurrent_shot_creation_hands_out_each_key_once(service: ProjectService, project_id: str) -> None:
     results = run_together(
         [lambda i=i: service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")) for i in range(6)]
     )
     assert not [r for r in results if isinstance(r, Exception)]
-    assert sorted(s.value.order for s in service.list_shots(TENANT, project_id, limit=50).items) == list(
-        range(6)
-    )
+    assert sorted(s.value.order for s in service.list_shots(TENANT, project_id, limit=50).items) == [
+        position_key(i) for i in range(6)
+    ]
 
 
 def test_load_project_reads_ten_thousand_shots_quickly(
@@ -78,5 +79,6 @@ def test_load_project_reads_ten_thousand_shots_quickly(
     assert project.id == project_id
     assert cards == {}
     assert len(shots) == count
-    assert [s.order for s in shots.values()] == list(range(count))
+    # Written before sparse keys, with dense integer positions: read as the keys of those positions.
+    assert [s.order for s in shots.values()] == [position_key(i) for i in range(count)]
     assert elapsed < 5.0, f"load_project took {elapsed:.2f}s"

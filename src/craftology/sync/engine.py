@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from craftology.errors import BadInput, NotFound
 from craftology.projects.models import Card, Project, Shot
+from craftology.projects.order_keys import plan_reorder
 from craftology.sync.core import EngineCore
 from craftology.sync.fingerprint import ModelSpec, Provenance
 from craftology.sync.inputs import (
@@ -166,9 +167,9 @@ class SyncEngine(EngineCore):
         if len(shot_ids) != len(shots) or set(shot_ids) != shots.keys():
             raise BadInput("a reorder must list every shot of the project exactly once")
         self._before_upstream_reorder(self._graph.cut)
-        for index, shot_id in enumerate(shot_ids):
-            if shots[shot_id].order != index:
-                shots[shot_id] = shots[shot_id].model_copy(update={"order": index})
+        current = [(shot_id, shots[shot_id].order) for shot_id in self._graph.order]
+        for shot_id, key in plan_reorder(current, shot_ids, None).items():
+            shots[shot_id] = shots[shot_id].model_copy(update={"order": key})
         self._graph.reordered(shot_ids)
         self._refresh_own(self._graph.cut)
 
