@@ -143,12 +143,12 @@ class ShotMethods(ServiceBase):
         if (after is None) == (before is None):
             raise BadInput("name exactly one of `after` and `before`: the shot to move next to")
         anchor = after if after is not None else before
-        if anchor == shot_id:
-            raise BadInput(f"shot {shot_id!r} cannot move next to itself")
 
         def build() -> Batch:
             moving = self._get(tenant, SHOTS, shot_id, project_id)
             check_revision(moving, expect_revision)
+            if anchor == shot_id:
+                raise BadInput(f"shot {shot_id!r} cannot move next to itself")
             shots = self._shots(tenant, project_id)
             others = [r.id for r in shots if r.id != shot_id]
             try:
@@ -181,6 +181,7 @@ class ShotMethods(ServiceBase):
         only the shots outside the longest run already in that order are written."""
 
         def build() -> Batch:
+            self._get(tenant, SEQUENCES, project_id)  # NotFound for an unknown project
             shots = self._shots(tenant, project_id)
             ids = {r.id for r in shots}
             repeated = sorted(i for i, n in Counter(shot_ids).items() if n > 1)
