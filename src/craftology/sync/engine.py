@@ -129,7 +129,9 @@ class SyncEngine(EngineCore):
         self._check_refs(shot)
         old = self._state.shots.get(shot.id)
         keyframe, clip, cut = keyframe_target(shot.id), clip_target(shot.id), self._graph.cut
-        if old is not None and old.order != shot.order:
+        if old is not None and old.order != shot.order and clip in self._bad[cut]:
+            # Only a bad clip appears among the cut's UPSTREAM causes, so only its move can
+            # reorder them; checking costs a sort of the bad clips, so it is skipped otherwise.
             self._before_upstream_reorder(cut)
         if old is not None and old.cards != shot.cards:
             self._before_upstream_reorder(keyframe)
