@@ -177,3 +177,21 @@ def _apply(service: ProjectService, project_id: str, model: list[str], what: str
     service.reorder_shots(TENANT, project_id, wanted)
     model[:] = wanted
     return writes
+
+
+def test_shots_that_raced_to_one_key_still_take_a_shot_between_them(
+    service: ProjectService, store: SqliteMetadataStore, project_id: str
+) -> None:
+    """Two moves into the same gap at once pick the same key; the id settles their order, and a
+    later move between them re-keys what it must to land there."""
+    ids = [service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(4)]
+    a, b = sorted(ids[1:3])
+    shared = service.get_shot(TENANT, project_id, ids[1]).value.order
+    record = store.get(TENANT, "shots", ids[2])
+    store.commit(TENANT, [Put("shots", ids[2], {**record.data, "order": shared}, project_id=project_id)])
+    listed = [s.value.id for s in service.list_shots(TENANT, project_id).items]
+    assert listed == [ids[0], a, b, ids[3]]
+    service.move_shot(TENANT, project_id, ids[3], after=a, expect_revision=None)
+    assert _listed(service, project_id) == [ids[0], a, ids[3], b]
+    service.move_shot(TENANT, project_id, ids[0], before=b, expect_revision=None)
+    assert _listed(service, project_id) == [a, ids[3], ids[0], b]
