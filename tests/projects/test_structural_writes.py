@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from craftology.adapters.metadata.sqlite import SqliteMetadataStore
 from craftology.ports.metadata import Put, RecordChange
 from craftology.projects.models import ProjectIn, ShotIn
+from craftology.projects.order_keys import position_key
 from craftology.projects.service import ProjectService
 from craftology.runs.engines import record_changes
 from craftology.sync import ProjectState, Status, SyncEngine, accept_everything, full_audit
@@ -59,6 +60,9 @@ def test_a_sandbox_written_with_dense_positions_takes_sparse_edits(
     ]
     store.commit(TENANT, [*legacy, Put("shot_sequences", project_id, {"count": 4}, project_id=project_id)])
     assert [s.value.id for s in service.list_shots(TENANT, project_id).items] == ids
+    same = service.update_shot(TENANT, project_id, ids[2], {"description": "s2"}, None)
+    assert same.revision == 2  # read as its key, an old position alone changes nothing
+    assert same.value.order == position_key(2)
     service.move_shot(TENANT, project_id, ids[3], before=ids[1], expect_revision=None)
     appended = service.create_shot(TENANT, project_id, ShotIn(description="new")).value.id
     service.delete_shot(TENANT, project_id, ids[0], None)

@@ -54,11 +54,11 @@ class ShotMethods(ServiceBase):
     def _tail(
         self, tenant: str, project_id: str, sequence: Record, shots: list[Record] | None = None
     ) -> str | None:
-        """The last key an append handed out: every key in use is below `next_key` of it. A sequence
-        from before keys does not know it; then it is the greatest key in use."""
+        """The last key an append handed out: every key in use is below `next_key` of it. Before the
+        first append, or in a sequence from before keys, it is the greatest key in use."""
         tail = sequence.data.get("tail")
-        if "tail" in sequence.data:
-            return None if tail is None else str(tail)
+        if isinstance(tail, str):
+            return tail
         if shots is None:
             shots = self._shots(tenant, project_id)
         return order_key(shots[-1]) if shots else None
@@ -105,7 +105,7 @@ class ShotMethods(ServiceBase):
                 mode="json"
             )
             batch = Batch(tenant, project_id)
-            if data == before.data:
+            if data == {**before.data, "order": key}:  # a pre-key position is no reason to write
                 return batch
             batch.put(SHOTS, shot_id, data, before)
             if data["cards"] != before.data.get("cards"):
