@@ -178,15 +178,17 @@ class ShotMethods(ServiceBase):
 
     def reorder_shots(self, tenant: str, project_id: str, shot_ids: list[str]) -> list[Versioned[Shot]]:
         """Put the project's shots in the given order. `shot_ids` must name every shot exactly once;
-        only the shots outside the longest run already in that order are written."""
+        only the shots outside the longest run already in that order are written. A concurrent edit
+        of a shot it writes makes it start over; a shot appended meanwhile ends up last, and a shot
+        it leaves in place that a concurrent move relocates stays where that move put it."""
 
         def build() -> Batch:
             self._get(tenant, SEQUENCES, project_id)  # NotFound for an unknown project
             shots = self._shots(tenant, project_id)
-            ids = {r.id for r in shots}
+            known = {r.id for r in shots}
             repeated = sorted(i for i, n in Counter(shot_ids).items() if n > 1)
-            unknown = sorted(set(shot_ids) - ids)
-            missing = sorted(ids - set(shot_ids))
+            unknown = sorted(set(shot_ids) - known)
+            missing = sorted(known - set(shot_ids))
             if repeated or unknown or missing:
                 problems = [
                     f"{label}: {', '.join(ids)}"
