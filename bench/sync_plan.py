@@ -1,7 +1,8 @@
 """Benchmark: detecting what one visual card edit makes stale, incrementally vs a full audit.
 
 A project of N shots and 500 cards (each shot references 1-3 cards; one card is in ~1% of shots),
-every target FRESH. Change one visual attribute of that card, apply the change and plan.
+every target FRESH. Change one visual attribute of that card, apply the change and plan. At 100k
+shots also: add a shot at the end, move one, delete one (each then planned).
 
     python bench/sync_plan.py           # a readable table
     python bench/sync_plan.py --json    # one JSON object
@@ -18,6 +19,7 @@ from typing import Any
 
 from _cross_process import cross_process_ms
 from craftology.projects.models import Card, CardKind, Project, ProjectSettings, Shot
+from craftology.projects.order_keys import keys_between, position_key
 from craftology.sync import (
     CardUpserted,
     CodeVersion,
@@ -80,7 +82,12 @@ def build_state(shot_count: int, seed: int = 7, hot_shots: int = HOT_SHOTS) -> P
         # model_construct: the records are built right here, valid by construction, and validating
         # 100,000 of them would dominate the setup time.
         shots[shot_id] = Shot.model_construct(
-            id=shot_id, project_id=project.id, order=i, description=f"shot {i}", cards=refs, duration=3.0
+            id=shot_id,
+            project_id=project.id,
+            order=position_key(i),
+            description=f"shot {i}",
+            cards=refs,
+            duration=3.0,
         )
     state = ProjectState(project, cards, shots, {}, set(), _models())
     state.accepted = accept_everything(state)
@@ -126,12 +133,42 @@ def measure_structural(engine: SyncEngine) -> float:
     timings = []
     count = len(engine.state.shots)
     for repeat in range(REPEATS):
-        shot = Shot(id=f"new-{repeat}", project_id=engine.state.project.id, order=count, description="new")
+        project_id = engine.state.project.id
+        shot = Shot(id=f"new-{repeat}", project_id=project_id, order=position_key(count), description="new")
         start = time.perf_counter()
         engine.apply(ShotUpserted(shot))
         engine.plan()
         timings.append((time.perf_counter() - start) * 1000)
         engine.apply(ShotDeleted(shot.id))
+    return statistics.median(timings)
+
+
+def measure_move(engine: SyncEngine) -> float:
+    """Median ms of moving one shot from the middle to near the front (a new key between two
+    neighbours, as the API's move writes it) and planning; moved back again untimed."""
+    timings = []
+    order = engine.graph.order
+    for repeat in range(REPEATS):
+        shot = engine.state.shots[order[len(order) // 2 + repeat]]
+        low, high = (engine.state.shots[s].order for s in order[10 + repeat : 12 + repeat])
+        moved = shot.model_copy(update={"order": keys_between(low, high, 1)[0]})
+        start = time.perf_counter()
+        engine.apply(ShotUpserted(moved))
+        engine.plan()
+        timings.append((time.perf_counter() - start) * 1000)
+        engine.apply(ShotUpserted(shot))
+    return statistics.median(timings)
+
+
+def measure_delete(engine: SyncEngine) -> float:
+    """Median ms of deleting a shot in the middle and planning (the shots stay deleted)."""
+    timings = []
+    for repeat in range(REPEATS):
+        shot_id = engine.graph.order[len(engine.graph.order) // 3 + repeat]
+        start = time.perf_counter()
+        engine.apply(ShotDeleted(shot_id))
+        engine.plan()
+        timings.append((time.perf_counter() - start) * 1000)
     return statistics.median(timings)
 
 
@@ -158,6 +195,8 @@ def run(shots_10k: int = 10_000, shots_100k: int = 100_000) -> dict[str, Any]:
     build_100k_s = time.perf_counter() - t0
     incremental_100k_ms, plan_size_100k = measure_incremental(engine_100k)
     structural_100k_ms = measure_structural(engine_100k)
+    move_100k_ms = measure_move(engine_100k)
+    delete_100k_ms = measure_delete(engine_100k)
     del engine_100k
     engine_1pct = SyncEngine(build_state(shots_100k, hot_shots=shots_100k // 100))
     incremental_1pct_ms, plan_size_1pct = measure_incremental(engine_1pct)
@@ -182,6 +221,8 @@ def run(shots_10k: int = 10_000, shots_100k: int = 100_000) -> dict[str, Any]:
         "cold_edit_ms": round(cold_ms, 3),
         "structural_ms_100k": round(structural_100k_ms, 3),
         "structural_vs_incremental_100k": round(structural_100k_ms / incremental_100k_ms, 2),
+        "structural_move_ms_100k": round(move_100k_ms, 3),
+        "structural_delete_ms_100k": round(delete_100k_ms, 3),
         "incremental_ms_1pct_100k": round(incremental_1pct_ms, 3),
         "plan_size_1pct_100k": plan_size_1pct,
         "cross_process_ms": round(cross_ms, 3),

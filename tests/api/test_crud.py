@@ -56,7 +56,9 @@ def test_cards_and_shots(client: TestClient, project: str) -> None:
     ]
     assert [s.status_code for s in shots] == [201, 201, 201]
     ids = [s.json()["id"] for s in shots]
-    assert [s.json()["order"] for s in shots] == [0, 1, 2]
+    keys = [s.json()["order"] for s in shots]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == 3
 
     refused = client.delete(f"{base}/cards/{card_id}", headers={**A, "If-Match": "*"})
     assert set(assert_problem(refused, 409)["shots"]) == set(ids)  # type: ignore[arg-type]
@@ -65,7 +67,9 @@ def test_cards_and_shots(client: TestClient, project: str) -> None:
     assert reordered.status_code == 200
     assert [s["id"] for s in reordered.json()] == ids[::-1]
     listed = client.get(f"{base}/shots", headers=A).json()["items"]
-    assert [(s["id"], s["order"]) for s in listed] == [(ids[2], 0), (ids[1], 1), (ids[0], 2)]
+    assert [s["id"] for s in listed] == [ids[2], ids[1], ids[0]]
+    assert [s["revision"] for s in listed] == [2, 2, 1]  # ids[0] stayed put: the others moved
+    order_of_first = listed[2]["order"]
 
     shot = client.get(f"{base}/shots/{ids[0]}", headers=A)
     edited = client.patch(
@@ -74,11 +78,27 @@ def test_cards_and_shots(client: TestClient, project: str) -> None:
         headers={**A, "If-Match": shot.headers["etag"]},
     )
     assert edited.status_code == 200, edited.text
-    assert (edited.json()["camera"], edited.json()["cards"], edited.json()["order"]) == ("handheld", [], 2)
+    assert (edited.json()["camera"], edited.json()["cards"]) == ("handheld", [])
+    assert edited.json()["order"] == order_of_first  # an edit keeps the shot's place
+
+    move = f"{base}/shots/{ids[0]}/move"
+    moved = client.post(move, json={"before": ids[2]}, headers={**A, "If-Match": edited.headers["etag"]})
+    assert moved.status_code == 200, moved.text
+    assert moved.headers["etag"] == f'"{moved.json()["revision"]}"'
+    listed = client.get(f"{base}/shots", headers=A).json()["items"]
+    assert [s["id"] for s in listed] == [ids[0], ids[2], ids[1]]
+    assert_problem(client.post(move, json={"after": ids[1]}, headers=A), 428)
+    assert_problem(client.post(move, json={"after": ids[1]}, headers={**A, "If-Match": '"1"'}), 412)
+    assert_problem(client.post(move, json={"after": "ghost"}, headers={**A, "If-Match": "*"}), 422)
+    both = {"after": ids[1], "before": ids[2]}
+    assert_problem(client.post(move, json=both, headers={**A, "If-Match": "*"}), 422)
 
     gone = client.delete(f"{base}/shots/{ids[2]}", headers={**A, "If-Match": "*"})
     assert gone.status_code == 204
-    assert [s["order"] for s in client.get(f"{base}/shots", headers=A).json()["items"]] == [0, 1]
+    after_delete = client.get(f"{base}/shots", headers=A).json()["items"]
+    assert [(s["id"], s["revision"]) for s in after_delete] == [
+        (s["id"], s["revision"]) for s in listed if s["id"] != ids[2]
+    ]
     history = client.get(f"{base}/shots/{ids[2]}/history", headers=A).json()
     assert history[-1]["deleted"] is True
     assert client.get(f"{base}/cards/{card_id}/history", headers=A).json()[1]["data"]["attributes"] == {

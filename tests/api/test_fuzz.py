@@ -303,6 +303,7 @@ def test_the_fuzzed_operations_cover_the_api() -> None:
         "POST /v1/projects",
         "PATCH /v1/projects/{project_id}/cards/{card_id}",
         "POST /v1/projects/{project_id}/shots/reorder",
+        "POST /v1/projects/{project_id}/shots/{shot_id}/move",
         "GET /v1/projects/{project_id}/targets",
         "GET /v1/assets/{asset_id}/content",
         "PUT /v1/projects/{project_id}/targets/{target}/upload",

@@ -21,6 +21,7 @@ EXPECTED = {
     ("get", "/v1/projects/{project_id}/shots/{shot_id}"),
     ("patch", "/v1/projects/{project_id}/shots/{shot_id}"),
     ("delete", "/v1/projects/{project_id}/shots/{shot_id}"),
+    ("post", "/v1/projects/{project_id}/shots/{shot_id}/move"),
     ("get", "/v1/projects/{project_id}/shots/{shot_id}/history"),
     ("get", "/healthz"),
     ("get", "/v1/extra/boom"),

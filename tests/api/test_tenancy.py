@@ -36,6 +36,7 @@ def request_body(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
         ("POST", "/v1/projects/{project_id}/shots"): {"json": {"description": "x"}},
         ("POST", "/v1/projects/{project_id}/shots/reorder"): {"json": {"shot_ids": [ids["shot_id"]]}},
         ("PATCH", "/v1/projects/{project_id}/shots/{shot_id}"): {"json": {"description": "pwned"}},
+        ("POST", "/v1/projects/{project_id}/shots/{shot_id}/move"): {"json": {"after": ids["shot_id"]}},
         ("POST", "/v1/projects/{project_id}/targets/{target}/accept"): {
             "json": {"asset_id": ids["asset_id"]}
         },

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from craftology.adapters.metadata.sqlite import SqliteMetadataStore
 from craftology.errors import PreconditionFailed
 from craftology.ports.metadata import Put
+from craftology.projects.changes import Versioned
 from craftology.projects.models import ShotIn
+from craftology.projects.order_keys import position_key
 from craftology.projects.service import ProjectService
 from tests.projects.conftest import TENANT
 
@@ -48,14 +50,14 @@ def test_two_concurrent_updates_exactly_one_wins(service: ProjectService, projec
     assert current.value.name in {"Left", "Right"}
 
 
-def test_concurrent_shot_creation_keeps_orders_dense(service: ProjectService, project_id: str) -> None:
+def test_concurrent_shot_creation_hands_out_each_key_once(service: ProjectService, project_id: str) -> None:
     results = run_together(
         [lambda i=i: service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")) for i in range(6)]
     )
     assert not [r for r in results if isinstance(r, Exception)]
-    assert sorted(s.value.order for s in service.list_shots(TENANT, project_id, limit=50).items) == list(
-        range(6)
-    )
+    assert sorted(s.value.order for s in service.list_shots(TENANT, project_id, limit=50).items) == [
+        position_key(i) for i in range(6)
+    ]
 
 
 def test_load_project_reads_ten_thousand_shots_quickly(
@@ -78,5 +80,30 @@ def test_load_project_reads_ten_thousand_shots_quickly(
     assert project.id == project_id
     assert cards == {}
     assert len(shots) == count
-    assert [s.order for s in shots.values()] == list(range(count))
+    # Written before sparse keys, with dense integer positions: read as the keys of those positions.
+    assert [s.order for s in shots.values()] == [position_key(i) for i in range(count)]
     assert elapsed < 5.0, f"load_project took {elapsed:.2f}s"
+
+
+def test_concurrent_moves_and_appends_keep_one_order(service: ProjectService, project_id: str) -> None:
+    """Moves into one gap and appends at once: every shot is listed once, the appends come last, and
+    the storyboard stays editable (a reorder afterwards lands exactly)."""
+    ids = [service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(6)]
+    tasks: list[Callable[[], object]] = [
+        lambda s=s: service.move_shot(TENANT, project_id, s, after=ids[0], expect_revision=None)
+        for s in ids[3:]
+    ]
+    tasks += [lambda: service.create_shot(TENANT, project_id, ShotIn(description="new")) for _ in range(2)]
+    results = run_together(tasks)
+    assert not [r for r in results if isinstance(r, Exception)]
+    appended = {r.value.id for r in results[3:] if isinstance(r, Versioned)}
+    first = service.list_shots(TENANT, project_id, limit=3)
+    walked = [s.value.id for s in first.items]
+    walked += [s.value.id for s in service.list_shots(TENANT, project_id, first.next_cursor, 50).items]
+    assert sorted(walked) == sorted({*ids, *appended})
+    assert walked[0] == ids[0]
+    assert set(walked[1:4]) == set(ids[3:])  # the moved shots, in whatever order they landed
+    assert set(walked[-2:]) == appended
+    wanted = list(reversed(walked))
+    service.reorder_shots(TENANT, project_id, wanted)
+    assert [s.value.id for s in service.list_shots(TENANT, project_id, limit=50).items] == wanted

@@ -7,6 +7,7 @@ import pytest
 from craftology.errors import BadInput, Conflict, NotFound, PreconditionFailed
 from craftology.projects.changes import Change
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
+from craftology.projects.order_keys import position_key
 from craftology.projects.service import ProjectService
 from tests.projects.conftest import OTHER, TENANT, add_card
 
@@ -75,7 +76,7 @@ def test_shot_cards_must_exist_in_the_same_project(service: ProjectService, proj
     assert "ghost" in error.value.detail
     assert service.list_shots(TENANT, project_id).items == []
     first = service.create_shot(TENANT, project_id, ShotIn(description="run", cards=[mia])).value
-    assert first.order == 0  # the refused shot took no place in the sequence
+    assert first.order == position_key(0)  # the refused shot took no place in the sequence
     with pytest.raises(BadInput, match="nobody"):
         service.update_shot(TENANT, project_id, first.id, {"cards": ["nobody"]}, None)
 
@@ -93,19 +94,67 @@ def test_card_delete_refused_while_shots_use_it(service: ProjectService, project
         service.get_card(TENANT, project_id, mia)
 
 
-def test_shots_append_delete_renumbers_and_reorder(service: ProjectService, project_id: str) -> None:
+def test_shots_append_delete_move_and_reorder(service: ProjectService, project_id: str) -> None:
     ids = [service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(4)]
-    assert [s.value.order for s in service.list_shots(TENANT, project_id).items] == [0, 1, 2, 3]
+    keys = [s.value.order for s in service.list_shots(TENANT, project_id).items]
+    assert keys == [position_key(i) for i in range(4)]
     service.delete_shot(TENANT, project_id, ids[1], expect_revision=1)
     listed = service.list_shots(TENANT, project_id).items
     assert [s.value.id for s in listed] == [ids[0], ids[2], ids[3]]
-    assert [s.value.order for s in listed] == [0, 1, 2]
+    assert [s.revision for s in listed] == [1, 1, 1]  # the others keep their keys
     new_order = [ids[3], ids[0], ids[2]]
     reordered = service.reorder_shots(TENANT, project_id, new_order)
     assert [s.value.id for s in reordered] == new_order
-    assert [s.value.order for s in reordered] == [0, 1, 2]
+    assert [s.revision for s in reordered] == [2, 1, 1]  # only the shot that left its run moved
+    moved = service.move_shot(TENANT, project_id, ids[3], after=ids[2], expect_revision=2)
+    assert moved.revision == 3
+    assert [s.value.id for s in service.list_shots(TENANT, project_id).items] == [ids[0], ids[2], ids[3]]
     appended = service.create_shot(TENANT, project_id, ShotIn(description="last")).value
-    assert appended.order == 3
+    # Moved to the end, the shot still sits below the next append's key.
+    assert [s.value.id for s in service.list_shots(TENANT, project_id).items][-2:] == [ids[3], appended.id]
+    first = service.move_shot(TENANT, project_id, appended.id, before=ids[0], expect_revision=None)
+    assert next(s.value.id for s in service.list_shots(TENANT, project_id).items) == appended.id
+    assert first.value.order < position_key(0)
+
+
+def test_move_names_one_shot_of_the_project_and_checks_the_revision(
+    service: ProjectService, project_id: str
+) -> None:
+    ids = [service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(3)]
+    with pytest.raises(BadInput, match="exactly one"):
+        service.move_shot(TENANT, project_id, ids[0], expect_revision=None)
+    with pytest.raises(BadInput, match="exactly one"):
+        service.move_shot(TENANT, project_id, ids[0], after=ids[1], before=ids[2], expect_revision=None)
+    with pytest.raises(BadInput, match="itself"):
+        service.move_shot(TENANT, project_id, ids[0], after=ids[0], expect_revision=None)
+    with pytest.raises(BadInput, match="no shot 'ghost'"):
+        service.move_shot(TENANT, project_id, ids[0], after="ghost", expect_revision=None)
+    with pytest.raises(PreconditionFailed):
+        service.move_shot(TENANT, project_id, ids[0], after=ids[2], expect_revision=7)
+    with pytest.raises(NotFound):
+        service.move_shot(TENANT, project_id, "ghost", after=ids[2], expect_revision=None)
+    # Already in place: nothing is written.
+    same = service.move_shot(TENANT, project_id, ids[1], after=ids[0], expect_revision=1)
+    assert same.revision == 1
+    assert [s.revision for s in service.list_shots(TENANT, project_id).items] == [1, 1, 1]
+
+
+def test_pages_follow_the_storyboard_with_the_last_key_as_cursor(
+    service: ProjectService, project_id: str
+) -> None:
+    ids = [service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(5)]
+    service.move_shot(TENANT, project_id, ids[4], before=ids[0], expect_revision=None)
+    seen, cursor = [], None
+    while True:
+        page = service.list_shots(TENANT, project_id, cursor, limit=2)
+        seen += [s.value.id for s in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == [ids[4], *ids[:4]]
+    for bad in ("7", "nope", f"{position_key(0)}", f"{position_key(0)}.Bad Id"):
+        with pytest.raises(BadInput, match="cursor"):
+            service.list_shots(TENANT, project_id, bad)
 
 
 @pytest.mark.parametrize(
@@ -170,12 +219,14 @@ def test_listeners_get_before_and_after_of_each_record(
     ids = [service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(3)]
     assert [(c.collection, c.record_id, c.before) for c in changes] == [("shots", i, None) for i in ids]
     changes.clear()
+    service.move_shot(TENANT, project_id, ids[0], after=ids[1], expect_revision=None)
+    (moved,) = changes
+    assert moved.before is not None
+    assert moved.after is not None
+    assert moved.after["order"] > moved.before["order"]
+    changes.clear()
     service.delete_shot(TENANT, project_id, ids[0], None)
-    by_id = {c.record_id: c for c in changes}
-    assert by_id[ids[0]].after is None
-    assert by_id[ids[1]].before is not None
-    assert by_id[ids[1]].after is not None
-    assert (by_id[ids[1]].before["order"], by_id[ids[1]].after["order"]) == (1, 0)
+    assert [(c.record_id, c.after) for c in changes] == [(ids[0], None)]
     assert all(c.tenant == TENANT and c.project_id == project_id for c in changes)
     assert "shot_sequences" not in {c.collection for c in changes}
 

@@ -2,7 +2,7 @@
 rebuilt from the stores gives, after every step, whichever of them made the step.
 
 Each "process" is a container of its own over one data dir (its own engine cache, registry client,
-store connections). Steps alternate between them: edits, reorders, shots added and deleted, assets
+store connections). Steps alternate between them: edits, reorders and moves, shots added and deleted, assets
 generated (auto-accepted), older assets accepted again, uploads, pins, seeds, model upgrades and
 per-project kept model versions.
 """
@@ -130,6 +130,7 @@ def step(two: Two, data: st.DataObject, number: int) -> None:
                 "add",
                 "delete",
                 "reorder",
+                "move",
                 "generate",
                 "generate",
                 "old",
@@ -164,6 +165,10 @@ def step(two: Two, data: st.DataObject, number: int) -> None:
     elif action == "reorder":
         ids = [s.value.id for s in shots]
         c.projects.reorder_shots(tenant, project, data.draw(st.permutations(ids)))
+    elif action == "move" and len(shots) > 1:
+        moving, anchor = data.draw(st.permutations([s.value.id for s in shots]))[:2]
+        side = data.draw(st.sampled_from(["after", "before"]))
+        c.projects.move_shot(tenant, project, moving, expect_revision=None, **{side: anchor})
     elif action == "generate":
         items = c.sync.plan(tenant, project).items
         if items:

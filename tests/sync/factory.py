@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from craftology.projects.models import Card, CardKind, Project, ProjectSettings, Shot
+from craftology.projects.order_keys import position_key
 from craftology.sync import CodeVersion, ModelSpec, ProjectState, TargetKind, accept_everything
 
 PROJECT_ID = "p1"
@@ -88,7 +89,12 @@ def big_state(
         if i % every == 0 and i // every < hot_shots:
             refs.append(hot_card)
         shots[f"s{i}"] = Shot.model_construct(
-            id=f"s{i}", project_id=PROJECT_ID, order=i, description=f"shot {i}", cards=refs, duration=3.0
+            id=f"s{i}",
+            project_id=PROJECT_ID,
+            order=position_key(i),
+            description=f"shot {i}",
+            cards=refs,
+            duration=3.0,
         )
     state = ProjectState(project(), all_cards, shots, {}, set(), models())
     state.accepted = accept_everything(state)

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from craftology.projects.models import VISUAL_FIELDS, Camera, CardKind, Framing, Motion
+from craftology.projects.order_keys import position_key
 from craftology.sync import (
     AssetAccepted,
     CardDeleted,
@@ -82,7 +83,7 @@ def _edit_shot(data: st.DataObject, engine: SyncEngine) -> list[Change]:
         "duration": st.sampled_from([2.0, 3.0, 3.5, 4.0]),
         # Repeated references are allowed: a card counts once upstream.
         "cards": st.lists(st.sampled_from(cards), max_size=3) if cards else st.just([]),
-        "order": st.integers(0, 6),
+        "order": st.integers(0, 6).map(position_key),
     }
     value = data.draw(strategies[field])
     return [ShotUpserted(old.model_copy(update={field: value}))]

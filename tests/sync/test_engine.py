@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from craftology.errors import BadInput, NotFound
+from craftology.projects.order_keys import position_key
 from craftology.sync import (
     AssetAccepted,
     CardUpserted,
@@ -96,10 +97,12 @@ def test_reorder_only_touches_the_cut() -> None:
     (item,) = engine.plan().items
     old, new = order_digest(["s1", "s2", "s3"]), order_digest(["s3", "s1", "s2"])
     assert item.causes == (DataCause("projects/p1.shots.order", old, new),)
-    assert engine.state.shots["s3"].order == 0
-    # Moving one shot through its order field is the same edit.
+    # Only s3 left the run already in order: it alone got a key, before s1's.
+    assert engine.state.shots["s3"].order < engine.state.shots["s1"].order < engine.state.shots["s2"].order
+    assert engine.state.shots["s1"].order == position_key(0)
+    # Moving one shot through its order key is the same edit.
     s3 = engine.state.shots["s3"]
-    engine.apply(ShotUpserted(s3.model_copy(update={"order": 9})))
+    engine.apply(ShotUpserted(s3.model_copy(update={"order": position_key(9)})))
     assert engine.plan().targets == []  # s1, s2, s3 again: the accepted order
 
 

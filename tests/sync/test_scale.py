@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from craftology.projects.order_keys import keys_between
 from craftology.sync import (
     CardUpserted,
+    ShotDeleted,
     ShotsReordered,
+    ShotUpserted,
     Status,
     SyncEngine,
     expected_targets_for_card_visual_edit,
     full_audit,
 )
+from craftology.sync.order import order_digest
 
 from .factory import big_state
 
@@ -48,3 +52,17 @@ def test_a_reorder_visits_only_the_cut() -> None:
     result = engine.apply(ShotsReordered(tuple(order)))
     assert result.visited == 1
     assert result.changed == (engine.graph.cut,)
+
+
+def test_moving_or_deleting_one_shot_visits_only_the_cut() -> None:
+    engine = SyncEngine(big_state(3_000))
+    order = list(engine.graph.order)
+    shots = engine.state.shots
+    key = keys_between(shots[order[10]].order, shots[order[11]].order, 1)[0]
+    result = engine.apply(ShotUpserted(shots[order[2000]].model_copy(update={"order": key})))
+    assert (result.visited, result.changed) == (1, (engine.graph.cut,))
+    assert engine.graph.order == [*order[:11], order[2000], *order[11:2000], *order[2001:]]
+    result = engine.apply(ShotDeleted(order[1500]))
+    assert (result.visited, result.changed) == (1, (engine.graph.cut,))
+    assert engine.graph.order_digest == order_digest(engine.graph.order)
+    assert engine.statuses() == full_audit(engine.state)

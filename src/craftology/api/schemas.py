@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from craftology.ports.metadata import Record
 from craftology.projects.changes import Versioned
@@ -69,3 +69,20 @@ class ReorderIn(BaseModel):
     """The project's shot ids in their new order: every shot exactly once."""
 
     shot_ids: list[Id]
+
+
+class MoveAfter(BaseModel):
+    """Put the shot right after another shot of the project."""
+
+    model_config = ConfigDict(extra="forbid")
+    after: Id = Field(description="The shot the moved shot goes right after.")
+
+
+class MoveBefore(BaseModel):
+    """Put the shot right before another shot of the project."""
+
+    model_config = ConfigDict(extra="forbid")
+    before: Id = Field(description="The shot the moved shot goes right before.")
+
+
+MoveIn = MoveAfter | MoveBefore

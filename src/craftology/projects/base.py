@@ -2,9 +2,11 @@
 
 Every write is one atomic store commit whose `expect` revisions cover everything the write read, so a
 concurrent edit makes the commit fail instead of being overwritten. A per-project sequence record
-("shot_sequences") is bumped by every write that depends on the set of shots or on card references
-(shot create/delete/reorder, shot card changes, card delete); this serialises those writes without
-locking. Conflicts on internal records are retried; a stale client revision is PreconditionFailed.
+("shot_sequences") is bumped by every write that depends on card references (shot create, shot card
+changes, card delete), which serialises those writes without locking; it also holds the storyboard's
+`tail`, the last key an append handed out, so appending never reads the other shots. Deleting,
+moving and reordering shots leave it alone: each writes only the shots whose place changes.
+Conflicts on internal records are retried; a stale client revision is PreconditionFailed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from craftology.errors import BadInput, Conflict, NotFound, PreconditionFailed
 from craftology.ports.metadata import MUST_NOT_EXIST, Delete, MetadataStore, Op, Put, Record
 from craftology.projects.changes import Change, Listener, Versioned, notify
 from craftology.projects.models import CardIn, ProjectIn, ShotIn
+from craftology.projects.order_keys import as_key
 
 PROJECTS, CARDS, SHOTS = "projects", "cards", "shots"
 SEQUENCES = "shot_sequences"
@@ -50,8 +53,17 @@ class Batch:
                 Change(self.tenant, self.project_id, record.collection, record.id, record.data, None)
             )
 
-    def bump_sequence(self, sequence: Record, delta: int = 0) -> None:
-        self.put(SEQUENCES, sequence.id, {"count": sequence.data["count"] + delta}, sequence)
+    def bump_sequence(self, sequence: Record, **fields: Any) -> None:
+        self.put(SEQUENCES, sequence.id, {**sequence.data, **fields}, sequence)
+
+
+def order_key(record: Record) -> str:
+    """A stored shot's order key (a pre-key integer position read as its key)."""
+    return str(as_key(record.data["order"]))
+
+
+def shot_position(record: Record) -> tuple[str, str]:
+    return (order_key(record), record.id)
 
 
 def check_revision(record: Record, expect_revision: int | None) -> None:
@@ -104,7 +116,8 @@ class ServiceBase:
         return record
 
     def _shots(self, tenant: str, project_id: str) -> list[Record]:
-        return sorted(self._store.scan(tenant, SHOTS, project_id), key=lambda r: int(r.data["order"]))
+        """The project's shots in storyboard order."""
+        return sorted(self._store.scan(tenant, SHOTS, project_id), key=shot_position)
 
     def _check_card_refs(self, tenant: str, project_id: str, card_ids: Sequence[str]) -> None:
         unknown = []

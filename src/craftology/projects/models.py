@@ -8,7 +8,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from craftology.projects.order_keys import KEY_PATTERN, as_key
 
 MAX_TEXT = 4_000
 MAX_NAME = 200
@@ -148,7 +150,20 @@ class ShotIn(Strict):
     cards: list[Id] = Field(default_factory=list, max_length=MAX_CARD_REFS)
 
 
+# Records from before sparse keys hold a dense integer position; it is read as the same place.
+OrderKey = Annotated[
+    str,
+    BeforeValidator(as_key),
+    Field(
+        pattern=KEY_PATTERN,
+        description="Where the shot stands in the storyboard: shots sort by this key as a string "
+        "(then by id). Opaque; change it with the move or reorder operations.",
+        examples=["i00000000000", "i00000000001i"],
+    ),
+]
+
+
 class Shot(ShotIn):
     id: Id
     project_id: Id
-    order: int = Field(ge=0)
+    order: OrderKey

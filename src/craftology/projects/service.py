@@ -42,7 +42,7 @@ class ProjectService(ShotMethods):
             value = Project(id=new_id(project.name, "project"), **project.model_dump())
             batch = Batch(tenant, value.id)
             batch.put(PROJECTS, value.id, value.model_dump(mode="json"), None)
-            batch.put(SEQUENCES, value.id, {"count": 0}, None)
+            batch.put(SEQUENCES, value.id, {"tail": None}, None)
             return batch
 
         return versioned(Project, self._write(tenant, build)[0])

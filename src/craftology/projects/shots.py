@@ -1,10 +1,18 @@
-"""Shot methods of the projects service: ordered storyboard panels that reference cards."""
+"""Shot methods of the projects service: ordered storyboard panels that reference cards.
+
+A shot's place is its sparse `order` key (craftology.projects.order_keys), so an edit writes only the
+shots whose place changes: an append writes the new shot (and the tail in the sequence record), a
+delete only the deleted shot, a move only the moved one, a reorder only the shots that leave the
+longest run already in the wanted order.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from craftology.errors import BadInput
+from craftology.ports.metadata import Record
 from craftology.projects.base import (
     SEQUENCES,
     SHOTS,
@@ -13,30 +21,52 @@ from craftology.projects.base import (
     ServiceBase,
     check_revision,
     editable,
+    order_key,
+    shot_position,
     versioned,
 )
 from craftology.projects.changes import Listing, Versioned
 from craftology.projects.models import Shot, ShotIn
+from craftology.projects.order_keys import is_key, keys_between, next_key, plan_reorder
 from craftology.projects.validation import merge_patch, new_id, validate
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 class ShotMethods(ServiceBase):
-    """Shots keep a dense `order` 0..n-1: create appends, delete and reorder renumber in one commit."""
+    """Shots of a project in storyboard order, each placed by its sparse order key."""
 
     def create_shot(self, tenant: str, project_id: str, shot: ShotIn) -> Versioned[Shot]:
-        """Append a shot at the end of the project (order = number of shots); its cards must exist."""
+        """Append a shot at the end of the project (the key after the tail); its cards must exist."""
 
         def build() -> Batch:
             sequence = self._get(tenant, SEQUENCES, project_id)  # NotFound for an unknown project too
             self._check_card_refs(tenant, project_id, shot.cards)
-            order = int(sequence.data["count"])
-            value = Shot(id=new_id("shot", "shot"), project_id=project_id, order=order, **shot.model_dump())
+            key = next_key(self._tail(tenant, project_id, sequence))
+            value = Shot(id=new_id("shot", "shot"), project_id=project_id, order=key, **shot.model_dump())
             batch = Batch(tenant, project_id)
             batch.put(SHOTS, value.id, value.model_dump(mode="json"), None)
-            batch.bump_sequence(sequence, +1)
+            batch.bump_sequence(sequence, tail=key)
             return batch
 
         return versioned(Shot, self._write(tenant, build)[0])
+
+    def _tail(
+        self, tenant: str, project_id: str, sequence: Record, shots: list[Record] | None = None
+    ) -> str | None:
+        """The last key an append handed out: every key in use is below `next_key` of it. Before the
+        first append, or in a sequence from before keys, it is the greatest key in use."""
+        tail = sequence.data.get("tail")
+        if isinstance(tail, str):
+            return tail
+        if shots is None:
+            shots = self._shots(tenant, project_id)
+        return order_key(shots[-1]) if shots else None
+
+    def _end(self, tenant: str, project_id: str, shots: list[Record]) -> str:
+        """A key above every key in use that the next append will take: a shot moved to the end
+        goes below it, so an append still comes last."""
+        return next_key(self._tail(tenant, project_id, self._get(tenant, SEQUENCES, project_id), shots))
 
     def get_shot(self, tenant: str, project_id: str, shot_id: str) -> Versioned[Shot]:
         """The shot; NotFound unless it belongs to this project of this tenant."""
@@ -45,22 +75,23 @@ class ShotMethods(ServiceBase):
     def list_shots(
         self, tenant: str, project_id: str, cursor: str | None = None, limit: int = 50
     ) -> Listing[Shot]:
-        """Shots in storyboard order, one page at a time (the cursor is the last order seen)."""
+        """Shots in storyboard order, one page at a time (the cursor is the last shot's key and id)."""
         self._get(tenant, SEQUENCES, project_id)
-        after = -1
+        after = ("", "")
         if cursor is not None:
-            if not cursor.isdigit():
+            key, _, last_id = cursor.partition(".")
+            if not is_key(key) or not _ID.fullmatch(last_id):
                 raise BadInput(f"cursor: {cursor!r} is not a cursor of this list")
-            after = int(cursor)
-        shots = [r for r in self._shots(tenant, project_id) if int(r.data["order"]) > after]
+            after = (key, last_id)
+        shots = [r for r in self._shots(tenant, project_id) if shot_position(r) > after]
         page = shots[:limit]
-        next_cursor = str(page[-1].data["order"]) if len(shots) > limit else None
+        next_cursor = ".".join(shot_position(page[-1])) if len(shots) > limit else None
         return Listing([versioned(Shot, r) for r in page], next_cursor)
 
     def update_shot(
         self, tenant: str, project_id: str, shot_id: str, changes: ShotIn | Patch, expect_revision: int | None
     ) -> Versioned[Shot]:
-        """Replace or merge-patch the shot's editable fields (not its order: see reorder_shots)."""
+        """Replace or merge-patch the shot's editable fields (not its place: see move_shot)."""
 
         def build() -> Batch:
             before = self._get(tenant, SHOTS, shot_id, project_id)
@@ -69,12 +100,12 @@ class ShotMethods(ServiceBase):
                 edited = changes
             else:
                 edited = validate(ShotIn, merge_patch(editable(ShotIn, before.data), changes))
-            order = int(before.data["order"])
-            data = Shot(id=shot_id, project_id=project_id, order=order, **edited.model_dump()).model_dump(
+            key = order_key(before)
+            data = Shot(id=shot_id, project_id=project_id, order=key, **edited.model_dump()).model_dump(
                 mode="json"
             )
             batch = Batch(tenant, project_id)
-            if data == before.data:
+            if data == {**before.data, "order": key}:  # a pre-key position is no reason to write
                 return batch
             batch.put(SHOTS, shot_id, data, before)
             if data["cards"] != before.data.get("cards"):
@@ -86,31 +117,78 @@ class ShotMethods(ServiceBase):
         return self._write_one(tenant, SHOTS, shot_id, Shot, build)
 
     def delete_shot(self, tenant: str, project_id: str, shot_id: str, expect_revision: int | None) -> None:
-        """Delete a shot and close the gap: later shots move up by one, in the same commit."""
+        """Delete a shot. The others keep their keys, so this writes the deleted shot only."""
 
         def build() -> Batch:
             shot = self._get(tenant, SHOTS, shot_id, project_id)
             check_revision(shot, expect_revision)
             batch = Batch(tenant, project_id)
             batch.delete(shot)
-            remaining = [r for r in self._shots(tenant, project_id) if r.id != shot_id]
-            for order, record in enumerate(remaining):
-                if record.data["order"] != order:
-                    batch.put(SHOTS, record.id, {**record.data, "order": order}, record)
-            batch.bump_sequence(self._get(tenant, SEQUENCES, project_id), -1)
             return batch
 
         self._write(tenant, build)
 
-    def reorder_shots(self, tenant: str, project_id: str, shot_ids: list[str]) -> list[Versioned[Shot]]:
-        """Put the project's shots in the given order. `shot_ids` must name every shot exactly once."""
+    def move_shot(
+        self,
+        tenant: str,
+        project_id: str,
+        shot_id: str,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        expect_revision: int | None,
+    ) -> Versioned[Shot]:
+        """Put one shot right after (or right before) another shot of the project: a new key between
+        its new neighbours, so only the moved shot is written."""
+        if (after is None) == (before is None):
+            raise BadInput("name exactly one of `after` and `before`: the shot to move next to")
+        anchor = after if after is not None else before
 
         def build() -> Batch:
-            sequence = self._get(tenant, SEQUENCES, project_id)
-            shots = {r.id: r for r in self._shots(tenant, project_id)}
+            moving = self._get(tenant, SHOTS, shot_id, project_id)
+            check_revision(moving, expect_revision)
+            if anchor == shot_id:
+                raise BadInput(f"shot {shot_id!r} cannot move next to itself")
+            shots = self._shots(tenant, project_id)
+            others = [r.id for r in shots if r.id != shot_id]
+            try:
+                at = others.index(str(anchor)) + (after is not None)
+            except ValueError:
+                raise BadInput(
+                    f"{'after' if after is not None else 'before'}: no shot {anchor!r} in this project",
+                    unknown=[anchor],
+                ) from None
+            wanted = [*others[:at], shot_id, *others[at:]]
+            if [r.id for r in shots] == wanted:
+                return Batch(tenant, project_id)  # already there
+            records = {r.id: r for r in shots}
+            low = order_key(records[others[at - 1]]) if at else None
+            if at < len(others):
+                high = order_key(records[others[at]])
+            else:
+                high = self._end(tenant, project_id, shots)
+            if low is not None and not low < high:
+                # Neighbours that raced to the same key leave no room: re-key as a reorder does.
+                return self._rekey(tenant, project_id, shots, wanted)
+            batch = Batch(tenant, project_id)
+            batch.put(SHOTS, shot_id, {**moving.data, "order": keys_between(low, high, 1)[0]}, moving)
+            return batch
+
+        return self._write_one(tenant, SHOTS, shot_id, Shot, build)
+
+    def reorder_shots(self, tenant: str, project_id: str, shot_ids: list[str]) -> list[Versioned[Shot]]:
+        """Put the project's shots in the given order. `shot_ids` must name every shot exactly once;
+        only the shots outside the longest run already in that order are written. A concurrent edit
+        of a shot it writes makes it start over; a shot appended meanwhile ends up last, and a shot
+        it leaves in place that a concurrent move relocates stays where that move put it."""
+
+        def build() -> Batch:
+            self._get(tenant, SEQUENCES, project_id)  # NotFound for an unknown project
+            shots = self._shots(tenant, project_id)
+            known = {r.id for r in shots}
             repeated = sorted(i for i, n in Counter(shot_ids).items() if n > 1)
-            unknown = sorted(set(shot_ids) - shots.keys())
-            missing = sorted(shots.keys() - set(shot_ids))
+            unknown = sorted(set(shot_ids) - known)
+            missing = sorted(known - set(shot_ids))
             if repeated or unknown or missing:
                 problems = [
                     f"{label}: {', '.join(ids)}"
@@ -125,13 +203,19 @@ class ShotMethods(ServiceBase):
                     unknown=unknown,
                     missing=missing,
                 )
-            batch = Batch(tenant, project_id)
-            for order, shot_id in enumerate(shot_ids):
-                record = shots[shot_id]
-                if record.data["order"] != order:
-                    batch.put(SHOTS, shot_id, {**record.data, "order": order}, record)
-            batch.bump_sequence(sequence)
-            return batch
+            return self._rekey(tenant, project_id, shots, shot_ids)
 
         self._write(tenant, build)
         return [versioned(Shot, r) for r in self._shots(tenant, project_id)]
+
+    def _rekey(self, tenant: str, project_id: str, shots: list[Record], wanted: list[str]) -> Batch:
+        """A batch writing new keys for the shots that must move for `wanted` to be the order."""
+        batch = Batch(tenant, project_id)
+        if [r.id for r in shots] == wanted:
+            return batch
+        records = {r.id: r for r in shots}
+        current = [(r.id, order_key(r)) for r in shots]
+        for shot_id, key in plan_reorder(current, wanted, self._end(tenant, project_id, shots)).items():
+            record = records[shot_id]
+            batch.put(SHOTS, shot_id, {**record.data, "order": key}, record)
+        return batch

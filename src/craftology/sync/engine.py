@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from craftology.errors import BadInput, NotFound
 from craftology.projects.models import Card, Project, Shot
+from craftology.projects.order_keys import plan_reorder
 from craftology.sync.core import EngineCore
 from craftology.sync.fingerprint import ModelSpec, Provenance
 from craftology.sync.inputs import (
@@ -128,7 +129,9 @@ class SyncEngine(EngineCore):
         self._check_refs(shot)
         old = self._state.shots.get(shot.id)
         keyframe, clip, cut = keyframe_target(shot.id), clip_target(shot.id), self._graph.cut
-        if old is not None and old.order != shot.order:
+        if old is not None and old.order != shot.order and clip in self._bad[cut]:
+            # Only a bad clip appears among the cut's UPSTREAM causes, so only its move can
+            # reorder them; checking costs a sort of the bad clips, so it is skipped otherwise.
             self._before_upstream_reorder(cut)
         if old is not None and old.cards != shot.cards:
             self._before_upstream_reorder(keyframe)
@@ -166,9 +169,9 @@ class SyncEngine(EngineCore):
         if len(shot_ids) != len(shots) or set(shot_ids) != shots.keys():
             raise BadInput("a reorder must list every shot of the project exactly once")
         self._before_upstream_reorder(self._graph.cut)
-        for index, shot_id in enumerate(shot_ids):
-            if shots[shot_id].order != index:
-                shots[shot_id] = shots[shot_id].model_copy(update={"order": index})
+        current = [(shot_id, shots[shot_id].order) for shot_id in self._graph.order]
+        for shot_id, key in plan_reorder(current, shot_ids, None).items():
+            shots[shot_id] = shots[shot_id].model_copy(update={"order": key})
         self._graph.reordered(shot_ids)
         self._refresh_own(self._graph.cut)
 

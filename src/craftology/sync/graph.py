@@ -44,7 +44,7 @@ class ProjectGraph:
             self._add_refs(shot)
             self.total_us += _us(shot.duration)
 
-    def _key(self, shot_id: str) -> tuple[int, str]:
+    def _key(self, shot_id: str) -> tuple[str, str]:
         return (self._shots[shot_id].order, shot_id)
 
     def _add_refs(self, shot: Shot) -> None:
@@ -91,9 +91,9 @@ class ProjectGraph:
             self._take_out(old)
             self._insert(new.id)
 
-    def _old_key(self, old: Shot) -> Callable[[str], tuple[int, str]]:
-        # While the moved shot is being removed, the live dict already holds its new order.
-        def key(shot_id: str) -> tuple[int, str]:
+    def _old_key(self, old: Shot) -> Callable[[str], tuple[str, str]]:
+        # While the moved shot is being removed, the live dict already holds its new order key.
+        def key(shot_id: str) -> tuple[str, str]:
             return (old.order, shot_id) if shot_id == old.id else self._key(shot_id)
 
         return key
@@ -114,7 +114,7 @@ class ProjectGraph:
         """`sync.order.order_digest(self.order)`, kept up to date edit by edit."""
         return as_hex(self._order_sum)
 
-    def shot_key(self, shot_id: str) -> tuple[int, str]:
+    def shot_key(self, shot_id: str) -> tuple[str, str]:
         """Where a shot stands: the order list is sorted by this, so no position map is needed."""
         return self._key(shot_id)
 
@@ -139,11 +139,11 @@ class ProjectGraph:
             return [self.cut]
         return []
 
-    def sort_key(self, target: str) -> tuple[int, int, str]:
+    def sort_key(self, target: str) -> tuple[int, str, str]:
         """Dependency order: by layer, then shot order within keyframes and clips."""
         kind, subject = parse_target(target)
         rank = RANK[kind]
-        inner = self._shots[subject].order if kind in (TargetKind.KEYFRAME, TargetKind.CLIP) else 0
+        inner = self._shots[subject].order if kind in (TargetKind.KEYFRAME, TargetKind.CLIP) else ""
         return (rank, inner, subject)
 
     def targets_of(self, kind: TargetKind) -> Iterator[str]:

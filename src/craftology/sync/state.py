@@ -70,7 +70,9 @@ class ShotDeleted:
 
 @dataclass(frozen=True)
 class ShotsReordered:
-    """The new order of every shot; each shot's `order` becomes its index."""
+    """The new order of every shot, all at once. The shots outside the longest run already in that
+    order get new keys between their neighbours, as the projects service gives them; the service
+    itself writes those shots one by one, which the engine hears as `ShotUpserted`."""
 
     shot_ids: tuple[str, ...]
 

@@ -25,7 +25,7 @@ class Entity(StrEnum):
 
 # A card sheet reads exactly the attributes VISUAL_FIELDS lists for the card's kind.
 VISUAL = "attributes.<visual>"
-# The cut reads the shot order, derived from the set of shots and their `order`, as a count and a
+# The cut reads the shot order, derived from the set of shots and their `order` keys, as a count and a
 # digest an edit updates in O(1) (craftology.sync.order): a structural edit of a 100,000-shot project
 # costs what it touches, not a pass over every shot.
 SHOT_ORDER = "shots"

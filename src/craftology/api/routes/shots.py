@@ -10,7 +10,7 @@ from craftology.api.params import ProjectId, ShotId
 from craftology.api.preconditions import etag
 from craftology.api.problems import BODY_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from craftology.api.routes.projects import MergePatch, Page, Revision
-from craftology.api.schemas import HistoryEntry, ReorderIn, ShotOut
+from craftology.api.schemas import HistoryEntry, MoveAfter, MoveIn, ReorderIn, ShotOut
 from craftology.projects.base import SHOTS
 from craftology.projects.models import ShotIn
 
@@ -56,7 +56,9 @@ def reorder_shots(
     project_id: ProjectId, body: ReorderIn, tenant: Tenant, projects: Projects
 ) -> list[ShotOut]:
     """Put the shots in a new order in one atomic write. `shot_ids` must name every shot of the
-    project exactly once (422 listing repeated, unknown and missing ids). Returns the shots in order."""
+    project exactly once (422 listing repeated, unknown and missing ids). Only the shots outside the
+    longest run already in that order get a new `order` key (and revision). Returns the shots in
+    order."""
     return [ShotOut.of(s) for s in projects.reorder_shots(tenant, project_id, body.shot_ids)]
 
 
@@ -81,7 +83,8 @@ def patch_shot(
     response: Response,
 ) -> ShotOut:
     """Merge-patch (RFC 7396) the description, camera, framing, motion, duration and cards,
-    validated as a whole after merging (order changes go through reorder). Requires If-Match."""
+    validated as a whole after merging (the place in the storyboard changes through move or
+    reorder). Requires If-Match."""
     updated = projects.update_shot(tenant, project_id, shot_id, patch, revision)
     response.headers["ETag"] = etag(updated.revision)
     return ShotOut.of(updated)
@@ -91,9 +94,30 @@ def patch_shot(
 def delete_shot(
     project_id: ProjectId, shot_id: ShotId, revision: Revision, tenant: Tenant, projects: Projects
 ) -> Response:
-    """Delete a shot; the later shots move up so the order stays 0..n-1. Requires If-Match."""
+    """Delete a shot; the other shots keep their `order` keys (and revisions). Requires If-Match."""
     projects.delete_shot(tenant, project_id, shot_id, revision)
     return Response(status_code=204)
+
+
+@router.post("/{shot_id}/move", response_model=ShotOut, responses={**BODY_PROBLEMS, **WRITE_PROBLEMS})
+def move_shot(
+    project_id: ProjectId,
+    shot_id: ShotId,
+    body: MoveIn,
+    revision: Revision,
+    tenant: Tenant,
+    projects: Projects,
+    response: Response,
+) -> ShotOut:
+    """Move one shot right `after` or right `before` another shot of the project (422 when that
+    shot is not in the project). The moved shot gets a new `order` key between its new neighbours;
+    no other shot changes. Requires If-Match; returns the shot with its new ETag."""
+    if isinstance(body, MoveAfter):
+        moved = projects.move_shot(tenant, project_id, shot_id, after=body.after, expect_revision=revision)
+    else:
+        moved = projects.move_shot(tenant, project_id, shot_id, before=body.before, expect_revision=revision)
+    response.headers["ETag"] = etag(moved.revision)
+    return ShotOut.of(moved)
 
 
 @router.get("/{shot_id}/history", response_model=list[HistoryEntry])
