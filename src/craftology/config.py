@@ -111,6 +111,25 @@ class ApiSettings(BaseModel):
     )
 
 
+class GatewaySettings(BaseModel):
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins of front ends served elsewhere that may call the API from a browser (CORS) "
+        "and send cookie-authenticated writes (CSRF); the API's own origin is always allowed.",
+    )
+    rate_limit_per_principal: int = Field(
+        default=600, ge=0, description="Requests per minute one user or token may make (0: no limit)."
+    )
+    rate_limit_per_tenant: int = Field(
+        default=3000, ge=0, description="Requests per minute a whole tenant may make (0: no limit)."
+    )
+    login_attempts_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="Sign-in attempts per minute for one account, and for one client address.",
+    )
+
+
 class SessionSettings(BaseModel):
     backend: Literal["embedded", "redis"] = Field(
         default="embedded",
@@ -164,6 +183,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
     gc: GcSettings = Field(default_factory=GcSettings)
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from craftology.access import Access, build_access
 from craftology.assets.curation import Curation
 from craftology.config import Settings
 from craftology.controlplane.db import connect
@@ -91,6 +92,7 @@ class Container:
     lifecycle: RunLifecycle
     accounts: AccountsService  # users, members, roles, invitations, passwords (built-in identity)
     api_tokens: ApiTokenService  # members' API tokens; `authenticate_token` gives the Principal
+    access: Access  # policies and their agent, grants, sessions, rate limits
     _client: Client | None = None
 
     @property
@@ -114,6 +116,7 @@ class Container:
             yield w
 
     def close(self) -> None:
+        self.access.close()
         self.events.close()
         for store in (self.metadata, self.assets):
             close = getattr(store, "close", None)
@@ -165,6 +168,6 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
         executor=executor, curation=Curation(metadata, assets, events, engines), sync=sync,
         lifecycle=RunLifecycle(runs, relay, follow_ups=sync), relay=relay,
         outbox=Outbox(metadata, relay), accounts=AccountsService(control),
-        api_tokens=ApiTokenService(control),
+        api_tokens=ApiTokenService(control), access=build_access(settings, control, events),
     )  # fmt: skip
     return container

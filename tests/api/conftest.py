@@ -16,6 +16,7 @@ from craftology.adapters.metadata.sqlite import SqliteMetadataStore
 from craftology.api import ApiDeps, Tenant, create_app
 from craftology.api.body_limit import upload_body
 from craftology.errors import Unauthenticated
+from craftology.identity.principal import Principal, Role
 from craftology.projects.service import ProjectService
 
 TOKENS = {"token-acme": "acme", "token-globex": "globex"}
@@ -24,9 +25,10 @@ B = {"Authorization": "Bearer token-globex"}
 MAX_BODY = 4096
 
 
-def authenticate(token: str) -> str:
+def authenticate(token: str) -> Principal:
+    """The plumbing tests' tokens: each is its tenant's owner (no policy is asked here)."""
     try:
-        return TOKENS[token]
+        return Principal(tenant=TOKENS[token], user_id="owner", roles=frozenset({Role.OWNER}))
     except KeyError:
         raise Unauthenticated("unknown token") from None
 

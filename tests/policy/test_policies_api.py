@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from craftology.adapters.metadata.sqlite import SqliteMetadataStore
@@ -17,8 +16,7 @@ from craftology.projects.service import ProjectService
 from tests.api.conftest import A, B, TestClient, assert_problem, authenticate
 from tests.policy.test_center import NO_DELETES, REVIEWERS
 
-OPERATOR = "operator-secret-token"
-ADMIN_A = {**A, "X-Admin-Token": OPERATOR}
+ADMIN_A = A  # the tenant owner: the policy lets owners change their set
 REVIEW = {
     "principal": {"user_id": "rita", "roles": ["reviewer"]},
     "action": "accept_target",
@@ -31,7 +29,7 @@ def client(tmp_path: Path, control: Engine) -> Iterator[TestClient]:
     deps = ApiDeps(
         projects=ProjectService(SqliteMetadataStore(tmp_path / "tenants")),
         authenticate=authenticate,
-        routers=[build_policies_router(PolicyCenter(control), SecretStr(OPERATOR))],
+        routers=[build_policies_router(PolicyCenter(control))],
     )
     with TestClient(create_app(deps), raise_server_exceptions=False) as test_client:
         yield test_client
@@ -94,12 +92,12 @@ def test_an_invalid_set_is_a_problem_and_nothing_is_stored(client: TestClient) -
     assert client.get("/v1/policies", headers=A).json()["tenant_set"]["active_version"] == 0
 
 
-def test_changes_need_the_operator_token(client: TestClient) -> None:
-    assert_problem(client.put("/v1/policies", headers=A, json={"text": NO_DELETES}), 403)
-    wrong = {**A, "X-Admin-Token": "guess"}
-    assert_problem(client.post("/v1/policies/rollback", headers=wrong, json={"version": 0}), 403)
+def test_changes_are_recorded_as_the_callers_and_need_credentials(client: TestClient) -> None:
+    """Who may change a set is the policy's call (`manage_policies`), asked by the gateway: see
+    tests/api/test_gateway.py. Here: a change names its author, and no credentials is 401."""
+    assert client.put("/v1/policies", headers=A, json={"text": NO_DELETES}).json()["created_by"] == "owner"
     assert_problem(client.get("/v1/policies"), 401)
-    assert client.get("/v1/policies", headers=A).json()["tenant_set"]["active_version"] == 0
+    assert client.get("/v1/policies", headers=A).json()["tenant_set"]["active_version"] == 1
 
 
 def test_rollback_to_an_unknown_version_is_not_found(client: TestClient) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
+from starlette.middleware.cors import CORSMiddleware
 
 from craftology.api.deps import ApiDeps, current_tenant
 from craftology.api.gate import RequestGate
+from craftology.api.headers import SecurityHeaders, cors_options
 from craftology.api.openapi import install_openapi
 from craftology.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from craftology.api.routes import cards, projects, shots
@@ -33,6 +35,9 @@ def create_app(deps: ApiDeps) -> FastAPI:
     app.state.deps = deps
     install_problem_handlers(app)
     app.add_middleware(RequestGate, router=app.router, deps=deps)
+    if deps.allowed_origins:
+        app.add_middleware(CORSMiddleware, **cors_options(deps.allowed_origins))
+    app.add_middleware(SecurityHeaders)  # outermost: every response, refusals included
 
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> Health:

@@ -48,7 +48,9 @@ class Problem(BaseModel):
 
 _PROBLEM_DESCRIPTIONS = {
     400: "The body is not valid JSON (or not valid UTF-8)",
-    401: "Missing or unknown bearer token",
+    401: "Missing, unknown, expired or revoked credentials (bearer token or session cookie)",
+    403: "The policy does not allow this caller to do this (its role, its token's scopes), or a "
+    "cookie-authenticated write failed its CSRF check",
     404: "No such resource for this tenant",
     409: "The change conflicts with the current state (e.g. records still refer to it, or the "
     "project already has an unfinished run)",
@@ -57,6 +59,8 @@ _PROBLEM_DESCRIPTIONS = {
     416: "The Range selects no byte of the content",
     422: "The input breaks the schema or refers to unknown records",
     428: "If-Match is required to change this record",
+    429: "Too many requests from this caller or tenant this minute; see Retry-After",
+    503: "A backend the request needs (sessions, rate limits, storage) is briefly unavailable",
 }
 
 
@@ -68,8 +72,9 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-PROBLEM_RESPONSES = problem_responses(401, 404, 413, 422)
-"""What any /v1 route can answer (413: any body over the route's limit)."""
+PROBLEM_RESPONSES = problem_responses(401, 403, 404, 413, 422, 429, 503)
+"""What any /v1 route can answer (403: the policy; 413: any body over the route's limit; 429: rate
+limits; 503: a backend down)."""
 BODY_PROBLEMS = problem_responses(400)
 """Routes that read a JSON body."""
 WRITE_PROBLEMS = problem_responses(412, 428)
@@ -97,6 +102,8 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(exc, Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
+    if "retry_after" in exc.extra:
+        headers["Retry-After"] = str(exc.extra["retry_after"])
     if isinstance(exc, RangeNotSatisfiable) and "size" in exc.extra:
         headers["Content-Range"] = f"bytes */{exc.extra['size']}"
     if exc.status_code >= 500:

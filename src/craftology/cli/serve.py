@@ -13,11 +13,15 @@ from fastapi import FastAPI
 from rich.console import Console
 
 from craftology.api import ApiDeps, create_app
+from craftology.api.limits import RateLimits
+from craftology.api.routes.auth import build_auth_router, build_session_router
 from craftology.api.routes.members import build_invitations_router, build_members_router
 from craftology.api.routes.models import build_models_router
+from craftology.api.routes.policies import build_policies_router
 from craftology.api.routes.sync import build_sync_router
 from craftology.config import Settings
 from craftology.container import Container
+from craftology.identity.cookies import CookiePolicy
 from craftology.runtime import api_only, running
 
 DEMO_TENANT = "demo"
@@ -33,20 +37,34 @@ class _Server(uvicorn.Server):
 
 
 def build_api(container: Container) -> FastAPI:
+    settings = container.settings
+    admin_token = settings.api.admin_token
+    gateway = settings.gateway
+    limiter = container.access.rate_limiter
+    limits = RateLimits(limiter, gateway.rate_limit_per_principal, gateway.rate_limit_per_tenant)
     deps = ApiDeps(
         projects=container.projects,
-        authenticate=container.tenancy.authenticate,
-        max_body_bytes=container.settings.api.max_body_bytes,
-        max_upload_bytes=container.settings.api.max_upload_bytes,
+        authenticate=container.api_tokens.authenticate_token,
+        max_body_bytes=settings.api.max_body_bytes,
+        max_upload_bytes=settings.api.max_upload_bytes,
         routers=[
             build_sync_router(container.sync, container.curation, container.assets),
-            build_models_router(container.registry, container.settings.api.admin_token),
+            build_models_router(container.registry, admin_token),
             build_members_router(container.accounts, container.api_tokens),
+            build_policies_router(container.access.policies),
+            build_session_router(),
         ],
+        policy=container.access.policy,
+        sessions=container.access.sessions,
+        cookies=CookiePolicy(secure=settings.sessions.cookie_secure),
+        allowed_origins=tuple(gateway.allowed_origins),
+        limits=limits if gateway.rate_limit_per_principal or gateway.rate_limit_per_tenant else None,
+        admin_token=(admin_token.get_secret_value() or None) if admin_token is not None else None,
     )
     app = create_app(deps)
-    # Outside /v1's bearer authentication: an invitee has no token yet.
+    # Outside /v1: an invitee has no credentials yet, and signing in is how one gets them.
     app.include_router(build_invitations_router(container.accounts))
+    app.include_router(build_auth_router(container.accounts, limiter, gateway.login_attempts_per_minute))
     return app
 
 

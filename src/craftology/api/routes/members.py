@@ -1,20 +1,19 @@
 """A tenant's members, invitations and API tokens, and a member's password, over HTTP.
 
-Until the API hands every route a Principal, these routes find the caller's user and rights from the
-request's bearer token themselves (the request gate has checked it already); the services decide what
-the caller may do (managing members needs the admin scope; only owners make owners)."""
+The gateway has asked the policy whether the caller may manage members or tokens at all; the services
+check the rest with the caller's principal (only owners make owners, a token never gets more scopes
+than its maker has)."""
 
 # No `from __future__ import annotations`: FastAPI must resolve `Caller`, a name local to the builder.
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
-from fastapi.security.utils import get_authorization_scheme_param
+from fastapi import APIRouter, Path, Response
 
-from craftology.api.deps import Tenant
+from craftology.api.deps import Caller
 from craftology.api.params import ID
 from craftology.api.problems import PROBLEM_JSON, Problem
-from craftology.errors import Forbidden, Unauthenticated
+from craftology.errors import Forbidden
 from craftology.identity.accounts.api_tokens import ApiTokenService
 from craftology.identity.accounts.schemas import (
     AcceptedOut,
@@ -33,7 +32,7 @@ from craftology.identity.accounts.schemas import (
     TokenOut,
 )
 from craftology.identity.accounts.service import AccountsService, require_admin
-from craftology.identity.principal import Principal, Scope
+from craftology.identity.principal import Scope
 
 TAG = "members"
 UserId = Annotated[str, Path(pattern=f"^{ID}$", description="The user's id.")]
@@ -55,15 +54,6 @@ _LAST_OWNER = {409: "The tenant would be left without an owner"}
 def build_members_router(accounts: AccountsService, tokens: ApiTokenService) -> APIRouter:
     """The routes mounted under /v1 with the caller's tenant."""
     router = APIRouter(tags=[TAG])
-
-    def caller(request: Request, tenant: Tenant) -> Principal:
-        _, secret = get_authorization_scheme_param(request.headers.get("authorization"))
-        principal = tokens.authenticate_token(secret)
-        if principal.tenant != tenant:  # the gate and this lookup saw different tokens: refuse
-            raise Unauthenticated("send `Authorization: Bearer <token>`")
-        return principal
-
-    Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 -- a type, named like one
 
     @router.get("/members", response_model=MemberList)
     def list_members(who: Caller) -> MemberList:

@@ -1,0 +1,43 @@
+"""Rate limits the gateway applies to every authenticated request: per principal and per tenant.
+
+Counted in the rate limiter port (the control plane, or Redis in distributed mode), so every API
+process shares one count. A refused request gets 429 with Retry-After.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from craftology.errors import CraftologyError
+from craftology.identity.principal import Principal
+from craftology.ports.ratelimit import RateLimiter
+
+WINDOW = timedelta(minutes=1)
+
+
+class TooManyRequests(CraftologyError):
+    status_code = 429
+    problem_type = "/problems/too-many-requests"
+    title = "Too many requests"
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    limiter: RateLimiter
+    per_principal: int = 600  # requests per minute of one user (or token) in one tenant
+    per_tenant: int = 3000  # requests per minute of a whole tenant
+
+    def check(self, principal: Principal) -> None:
+        """TooManyRequests (with `retry_after`) once either budget of this minute is spent."""
+        for key, limit in (
+            (f"p:{principal.tenant}:{principal.user_id}", self.per_principal),
+            (f"t:{principal.tenant}", self.per_tenant),
+        ):
+            decision = self.limiter.hit(key, limit, WINDOW)
+            if not decision.allowed:
+                raise TooManyRequests(
+                    f"rate limit of {limit} requests per minute reached; retry in "
+                    f"{decision.retry_after_header} s",
+                    retry_after=decision.retry_after_header,
+                )
