@@ -206,8 +206,8 @@ def stop_if_started() -> None:
         _server = None
 
 
-@pytest.fixture(scope="session")
-def keycloak() -> Iterator[KeycloakServer]:
+@pytest.fixture(scope="session", name="keycloak")
+def keycloak_fixture() -> Iterator[KeycloakServer]:
     """The session's Keycloak with the `craftology` realm imported, stopped at the end of the session."""
     start_early()
     assert _server is not None
