@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 LOGIN_FORM_ID = "kc-form-login"
+FORM_PAGES = 2
 
 
 class LoginRefused(Exception):
@@ -47,15 +48,18 @@ def log_in(authorize_url: str, username: str, password: str) -> Callback:
     with httpx.Client(timeout=30.0) as browser:
         page = browser.get(authorize_url, follow_redirects=True)
         page.raise_for_status()
-        # Keycloak marks its cookies Secure; browsers still send those to loopback over plain HTTP
-        # (a "potentially trustworthy" origin), httpx does not, so do what a browser would.
-        for cookie in browser.cookies.jar:
-            cookie.secure = False
-        answer = browser.post(
-            _login_form_action(page.text),
-            data={"username": username, "password": password, "credentialId": ""},
-            follow_redirects=False,
-        )
+        # With organizations enabled Keycloak asks for the username first and the password on a second
+        # page; both pages are the same form, so submitting it at most twice covers both flows.
+        for _page in range(FORM_PAGES):
+            _browser_sends_secure_cookies_to_loopback(browser)
+            answer = browser.post(
+                _login_form_action(page.text),
+                data={"username": username, "password": password, "credentialId": ""},
+                follow_redirects=False,
+            )
+            if answer.status_code != 200:
+                break
+            page = answer
     if answer.status_code != 302:
         raise LoginRefused(f"Keycloak answered {answer.status_code} to the login form")
     location = answer.headers["location"]
@@ -63,3 +67,10 @@ def log_in(authorize_url: str, username: str, password: str) -> Callback:
     if "code" not in query:
         raise LoginRefused(f"Keycloak redirected without a code: {location}")
     return Callback(url=location, code=query["code"][0], state=query["state"][0])
+
+
+def _browser_sends_secure_cookies_to_loopback(browser: httpx.Client) -> None:
+    # Keycloak marks its cookies Secure; browsers still send those to loopback over plain HTTP
+    # (a "potentially trustworthy" origin), httpx does not, so do what a browser would.
+    for cookie in browser.cookies.jar:
+        cookie.secure = False

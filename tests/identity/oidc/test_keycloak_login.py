@@ -10,6 +10,7 @@ import time
 import httpx
 import jwt
 import pytest
+from pydantic import SecretStr
 
 from craftology.errors import BadInput, Forbidden, Unauthenticated
 from craftology.identity.oidc import CompletedLogin, OidcRelyingParty
@@ -55,6 +56,18 @@ def test_login_maps_the_token_to_tenant_and_roles(make_rp: MakeRp) -> None:
 def test_a_user_of_another_tenant_maps_to_that_tenant(make_rp: MakeRp) -> None:
     identity = sign_in(make_rp(), "bob").identity
     assert (identity.tenant, identity.roles) == ("globex", frozenset({"viewer"}))
+
+
+def test_tenants_as_keycloak_organizations_with_realm_roles(make_rp: MakeRp) -> None:
+    rp = make_rp(
+        client_id="craftology-orgs",
+        client_secret=SecretStr("craftology-orgs-secret"),
+        scopes="openid email profile organization",
+        tenant_from="organization",
+        roles_from="realm_roles",
+    )
+    identity = sign_in(rp, "ivy").identity
+    assert (identity.tenant, identity.roles) == ("initech", frozenset({"editor"}))
 
 
 def test_a_user_in_no_tenant_is_refused(make_rp: MakeRp) -> None:
