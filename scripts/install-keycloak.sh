@@ -11,6 +11,9 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 java_major() {  # the feature version of the JDK/JRE at $1 (0 when unknown)
   local version
   version="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null || true)"
+  if [ -z "$version" ]; then  # a JRE may come without the release file; ask the binary
+    version="$("$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1 || true)"
+  fi
   echo "${version:-0}"
 }
 

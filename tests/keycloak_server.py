@@ -43,10 +43,12 @@ def _keycloak_home() -> Path:
 
 def _java_major(java_home: Path) -> int:
     try:
-        release = (java_home / "release").read_text()
+        match = re.search(r'^JAVA_VERSION="(\d+)', (java_home / "release").read_text(), re.MULTILINE)
     except OSError:
-        return 0
-    match = re.search(r'^JAVA_VERSION="(\d+)', release, re.MULTILINE)
+        match = None
+    if match is None:  # a JRE may come without the release file; ask the binary
+        answer = subprocess.run([str(java_home / "bin" / "java"), "-version"], capture_output=True, text=True)
+        match = re.search(r'version "(\d+)', answer.stderr)
     return int(match.group(1)) if match else 0
 
 

@@ -60,6 +60,13 @@ def test_organization_mode_refuses_several_organizations() -> None:
         identity(mapping, organization=["acme", "globex"], groups=["/tenants/acme/editor"])
 
 
+def test_only_an_explicitly_verified_email_counts_as_verified() -> None:
+    groups = {"groups": ["/tenants/acme/owner"]}
+    assert ClaimsMapping().identity(BASE | groups | {"email_verified": True}, "t").email_verified
+    assert not ClaimsMapping().identity(BASE | groups | {"email_verified": "true"}, "t").email_verified
+    assert not ClaimsMapping().identity(BASE | groups, "t").email_verified
+
+
 def test_identity_fields() -> None:
     mapped = ClaimsMapping().identity(BASE | {"groups": ["/tenants/acme/owner"]}, "the-token")
     assert (mapped.subject, mapped.email, mapped.name, mapped.sid, mapped.id_token) == (

@@ -47,6 +47,7 @@ def test_login_maps_the_token_to_tenant_and_roles(make_rp: MakeRp) -> None:
     identity = done.identity
     assert (identity.tenant, identity.roles) == ("acme", frozenset({"editor", "owner"}))
     assert identity.email == "alice@acme.test"
+    assert identity.email_verified
     assert identity.name == "Alice Archer"
     assert identity.sid
     assert identity.subject

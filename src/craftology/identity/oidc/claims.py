@@ -26,6 +26,7 @@ class VerifiedIdentity:
     roles: frozenset[str]
     sid: str | None  # the provider's session id: back-channel logout names it
     id_token: str  # kept for the id_token_hint of RP-initiated logout
+    email_verified: bool = False  # link accounts by email only when the provider vouches for it
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class ClaimsMapping:
             roles=roles,
             sid=_optional_text(claims.get("sid")),
             id_token=id_token,
+            email_verified=claims.get("email_verified") is True,
         )
 
     def _tenant(self, claims: dict[str, Any]) -> str:
