@@ -9,6 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from craftology.identity.oidc import CompletedLogin, OidcRelyingParty
+
+PASSWORDS = {name: f"{name}-password" for name in ("alice", "bob", "nomad", "ivy")}  # see the realm JSON
 LOGIN_FORM_ID = "kc-form-login"
 FORM_PAGES = 2
 
@@ -74,3 +77,11 @@ def _browser_sends_secure_cookies_to_loopback(browser: httpx.Client) -> None:
     # (a "potentially trustworthy" origin), httpx does not, so do what a browser would.
     for cookie in browser.cookies.jar:
         cookie.secure = False
+
+
+def sign_in(rp: OidcRelyingParty, username: str, return_to: str | None = None) -> CompletedLogin:
+    """The whole login of `username` through `rp`, as a browser would go through it."""
+    redirect = rp.begin_login(return_to)
+    callback = log_in(redirect.authorize_url, username, PASSWORDS[username])
+    assert callback.state == redirect.state
+    return rp.complete_login(code=callback.code, state=callback.state)

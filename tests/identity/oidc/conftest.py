@@ -25,7 +25,6 @@ CLIENT_ID = "craftology-web"
 CLIENT_SECRET = "craftology-web-secret"  # the test realm's, see realm-craftology.json
 REDIRECT_URI = "http://localhost:8080/auth/callback"
 POST_LOGOUT_URI = "http://localhost:8080/signed-out"
-PASSWORDS = {name: f"{name}-password" for name in ("alice", "bob", "nomad", "ivy")}
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

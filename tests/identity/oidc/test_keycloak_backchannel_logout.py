@@ -13,8 +13,8 @@ import pytest
 
 from craftology.errors import Unauthenticated
 from craftology.identity.oidc import LogoutTarget
+from tests.identity.oidc.browser import sign_in
 from tests.identity.oidc.conftest import CLIENT_ID, MakeRp
-from tests.identity.oidc.test_keycloak_login import sign_in
 from tests.keycloak_server import KeycloakServer
 
 pytestmark = [pytest.mark.keycloak, pytest.mark.slow, pytest.mark.timeout(600)]

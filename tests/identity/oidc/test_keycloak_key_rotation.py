@@ -8,8 +8,8 @@ import jwt
 import pytest
 
 from craftology.errors import Unauthenticated
+from tests.identity.oidc.browser import sign_in
 from tests.identity.oidc.conftest import MakeRp, MovableClock
-from tests.identity.oidc.test_keycloak_login import sign_in
 from tests.keycloak_server import KeycloakServer
 
 pytestmark = [pytest.mark.keycloak, pytest.mark.slow, pytest.mark.timeout(600)]

@@ -13,19 +13,12 @@ import pytest
 from pydantic import SecretStr
 
 from craftology.errors import BadInput, Forbidden, Unauthenticated
-from craftology.identity.oidc import CompletedLogin, OidcRelyingParty
-from tests.identity.oidc.browser import LoginRefused, log_in
-from tests.identity.oidc.conftest import PASSWORDS, POST_LOGOUT_URI, MakeRp
+from craftology.identity.oidc import OidcRelyingParty
+from tests.identity.oidc.browser import PASSWORDS, LoginRefused, log_in, sign_in
+from tests.identity.oidc.conftest import POST_LOGOUT_URI, MakeRp
 from tests.keycloak_server import KeycloakServer
 
 pytestmark = [pytest.mark.keycloak, pytest.mark.slow, pytest.mark.timeout(600)]
-
-
-def sign_in(rp: OidcRelyingParty, username: str, return_to: str | None = None) -> CompletedLogin:
-    redirect = rp.begin_login(return_to)
-    callback = log_in(redirect.authorize_url, username, PASSWORDS[username])
-    assert callback.state == redirect.state
-    return rp.complete_login(code=callback.code, state=callback.state)
 
 
 def _b64(data: bytes) -> str:

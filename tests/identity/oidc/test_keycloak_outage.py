@@ -8,9 +8,8 @@ import socket
 import pytest
 
 from craftology.errors import TransientError
-from tests.identity.oidc.browser import log_in
-from tests.identity.oidc.conftest import PASSWORDS, MakeRp
-from tests.identity.oidc.test_keycloak_login import sign_in
+from tests.identity.oidc.browser import PASSWORDS, log_in, sign_in
+from tests.identity.oidc.conftest import MakeRp
 from tests.keycloak_server import REALM, KeycloakServer
 
 pytestmark = [pytest.mark.keycloak, pytest.mark.slow, pytest.mark.timeout(900)]
