@@ -166,6 +166,58 @@ class RedisSettings(BaseModel):
     )
 
 
+class OidcSettings(BaseModel):
+    """Sign-in through an OpenID Connect provider (Keycloak); the built-in accounts are used when unset."""
+
+    issuer_url: str | None = Field(
+        default=None,
+        description="Issuer of the provider, e.g. `https://sso.example.com/realms/craftology`; its "
+        "discovery document is read from `<issuer>/.well-known/openid-configuration`. Unset: OIDC is off.",
+    )
+    client_id: str = Field(default="craftology-web", description="Client id registered at the provider.")
+    client_secret: SecretStr | None = Field(
+        default=None, description="Secret of a confidential client; unset for a public client (PKCE only)."
+    )
+    redirect_uri: str = Field(
+        default="http://localhost:8080/auth/callback",
+        description="Where the provider sends the browser back with the code (registered at the provider).",
+    )
+    post_logout_redirect_uri: str | None = Field(
+        default=None, description="Where the provider sends the browser after logout (registered there too)."
+    )
+    scopes: str = Field(default="openid email profile", description="Scopes asked for at login.")
+    tenant_from: Literal["groups", "organization"] = Field(
+        default="groups",
+        description="`groups`: the tenant is the group path segment after `tenant_group_prefix` "
+        "(`/tenants/acme/editor`); `organization`: the Keycloak `organization` claim.",
+    )
+    tenant_group_prefix: str = Field(
+        default="/tenants/", description="Group path prefix under which each tenant is a group."
+    )
+    roles_from: Literal["groups", "realm_roles"] = Field(
+        default="groups",
+        description="`groups`: roles are the subgroups of the tenant's group (`/tenants/acme/editor` -> "
+        "editor); `realm_roles`: realm roles starting with `realm_role_prefix`, prefix removed.",
+    )
+    realm_role_prefix: str = Field(
+        default="craftology-", description="Only realm roles with this prefix count as Craftology roles."
+    )
+    leeway_seconds: int = Field(
+        default=30, ge=0, le=300, description="Clock skew tolerated on exp/iat of provider tokens."
+    )
+    jwks_min_refetch_seconds: float = Field(
+        default=30.0,
+        ge=0.0,
+        description="An unknown key id refetches the provider's keys (rotation), at most this often.",
+    )
+    login_ttl_seconds: int = Field(
+        default=600, ge=30, le=3600, description="How long a started login may take before it expires."
+    )
+    http_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="Timeout of each call to the provider."
+    )
+
+
 class Settings(BaseSettings):
     """Every field is described: the configuration reference is generated from these."""
 
@@ -186,6 +238,7 @@ class Settings(BaseSettings):
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
 
     @property
     def database_url(self) -> str:

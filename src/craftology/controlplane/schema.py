@@ -299,3 +299,28 @@ policy_grants = Table(
     Column("revoked_at", UtcDateTime(), nullable=True),
     Index("ix_policy_grants_lookup", "grantee", "grantor", "resource_type", "resource_id"),
 )
+
+# Logins started at the OIDC provider and not yet back: the browser holds only `state`, so any API process
+# can finish the login. Keyed by a hash of `state` (the value itself never rests in the database); a row
+# is deleted when consumed, which is what makes a replayed state fail.
+oidc_pending_logins = Table(
+    "oidc_pending_logins",
+    metadata,
+    Column("state_hash", String(64), primary_key=True),
+    Column("nonce", String(128), nullable=False),
+    Column("code_verifier", String(128), nullable=False),
+    Column("return_to", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Index("ix_oidc_pending_logins_expires_at", "expires_at"),
+)
+
+# Back-channel logout tokens already accepted, by a hash of their `jti`, until they expire: a replayed
+# token is refused by whichever process receives it.
+oidc_logout_tokens = Table(
+    "oidc_logout_tokens",
+    metadata,
+    Column("jti_hash", String(64), primary_key=True),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Index("ix_oidc_logout_tokens_expires_at", "expires_at"),
+)
