@@ -50,7 +50,9 @@ class PoliciesIn(BaseModel):
 
 
 class RollbackIn(BaseModel):
-    version: int = Field(ge=0, le=2**31 - 1, description="The earlier version whose text becomes a new active version")
+    version: int = Field(
+        ge=0, le=2**31 - 1, description="The earlier version whose text becomes a new active version"
+    )
 
 
 class PrincipalIn(BaseModel):
