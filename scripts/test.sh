@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: installs everything the tests need (Python environment, PostgreSQL server
-# binaries), then runs the linters, the type checker and the whole test suite from the locked .venv.
+# The test command: installs everything the tests need (Python environment; PostgreSQL, Redis and
+# Keycloak for the integration tests, which start them), then runs the linters, the type checker and
+# the whole test suite from the locked .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
