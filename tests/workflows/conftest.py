@@ -101,12 +101,16 @@ def make_input(runs: RunsRepository, tasks: list[PlannedTask], **options: Any) -
     )
 
 
+def run_events_relay(runs: RunsRepository, events: LocalEventLog) -> OutboxRelay:
+    """Relays the run events the repository writes to the control plane's outbox; no tenant store is
+    involved (an empty one stands in)."""
+    tenant_stores = SqliteMetadataStore(Path(tempfile.mkdtemp(prefix="no-tenant-stores-")))
+    return OutboxRelay(tenant_stores, events, ControlOutbox(runs.engine))
+
+
 def activities(runner: Any, runs: RunsRepository, events: LocalEventLog) -> SyncActivities:
     """The workflow's activities over a real control plane; no follow-up runs (no planner)."""
-    # Run events only: they go through the control plane's outbox; no tenant store is involved.
-    tenant_stores = SqliteMetadataStore(Path(tempfile.mkdtemp(prefix="no-tenant-stores-")))
-    relay = OutboxRelay(tenant_stores, events, ControlOutbox(runs.engine))
-    return SyncActivities(runner, RunLifecycle(runs, relay, follow_ups=None))
+    return SyncActivities(runner, RunLifecycle(runs, run_events_relay(runs, events), follow_ups=None))
 
 
 @dataclass

@@ -31,7 +31,15 @@ from craftology.workflows.models import (
 from craftology.workflows.retry import NON_RETRYABLE_ERROR_TYPES
 from craftology.workflows.sync_run import RESERVE
 from craftology.workflows.worker import connect, start_sync_run, sync_worker
-from tests.workflows.conftest import TENANT, RecordingRunner, activities, eventually, make_input, run
+from tests.workflows.conftest import (
+    TENANT,
+    RecordingRunner,
+    activities,
+    eventually,
+    make_input,
+    run,
+    run_events_relay,
+)
 
 pytestmark = pytest.mark.temporal
 
@@ -42,7 +50,7 @@ class ObservedLifecycle(RunLifecycle):
     """The real ledger, noting how large each bookkeeping step is."""
 
     def __init__(self, runs: RunsRepository, events: LocalEventLog) -> None:
-        super().__init__(runs, events, follow_ups=None)
+        super().__init__(runs, run_events_relay(runs, events), follow_ups=None)
         self.steps = 0
         self.largest_report = 0
 
