@@ -1,11 +1,13 @@
 """Access control's part of the composition root: the PBAC center and agent, B2B grants, the session
-store and the rate limiter, built from the settings (embedded tables in the control plane, or Redis).
+store, the rate limiter and the OIDC sign-in, built from the settings (embedded tables in the control
+plane, or Redis).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -17,6 +19,9 @@ from craftology.ports.events import EventPublisher
 from craftology.ports.ratelimit import RateLimiter
 from craftology.ports.sessions import SessionPolicy, SessionStore
 
+if TYPE_CHECKING:
+    from craftology.identity.oidc.wiring import OidcLogin
+
 
 @dataclass
 class Access:
@@ -25,8 +30,11 @@ class Access:
     policy: PolicyAgent  # decides every request locally; the PolicyPort services and routes ask
     sessions: SessionStore
     rate_limiter: RateLimiter
+    oidc: OidcLogin | None = None  # sign-in through the OIDC provider, when one is configured
 
     def close(self) -> None:
+        if self.oidc is not None:
+            self.oidc.close()
         self.sessions.close()
         self.rate_limiter.close()
 
@@ -60,4 +68,10 @@ def build_access(settings: Settings, control: Engine, events: EventPublisher) ->
 
         sessions = ControlPlaneSessionStore(control, session_policy(settings))
         limiter = ControlPlaneRateLimiter(control)
-    return Access(policies, grants, agent, sessions, limiter)
+    oidc = None
+    if settings.oidc.issuer_url:
+        # Imported only when configured: built-in accounts need no HTTP client or JWT validation.
+        from craftology.identity.oidc.wiring import build_oidc_login
+
+        oidc = build_oidc_login(settings.oidc, control, sessions)
+    return Access(policies, grants, agent, sessions, limiter, oidc)

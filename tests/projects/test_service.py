@@ -5,6 +5,7 @@ import re
 import pytest
 
 from craftology.errors import BadInput, Conflict, NotFound, PreconditionFailed
+from craftology.ports.metadata import Put
 from craftology.projects.changes import Change
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
 from craftology.projects.order_keys import position_key
@@ -176,13 +177,17 @@ def test_delete_project_cascades_only_its_own_records(service: ProjectService, p
     service.create_shot(TENANT, project_id, ShotIn(description="run", cards=[mia]))
     kept = service.create_project(TENANT, ProjectIn(name="Kept")).value.id
     kept_card = add_card(service, kept)
+    store = service._store
+    for collection in ("assets", "targets"):  # what runs and uploads leave for the project, and another's
+        store.commit(TENANT, [Put(collection, f"{collection}-of-{project_id}", {}, project_id=project_id)])
+        store.commit(TENANT, [Put(collection, f"{collection}-of-kept", {}, project_id=kept)])
     service.delete_project(TENANT, project_id, expect_revision=1)
     with pytest.raises(NotFound):
         service.get_project(TENANT, project_id)
-    store = service._store
-    assert list(store.scan(TENANT, "cards", project_id)) == []
-    assert list(store.scan(TENANT, "shots", project_id)) == []
-    assert list(store.scan(TENANT, "shot_sequences", project_id)) == []
+    for collection in ("cards", "shots", "shot_sequences", "assets", "targets"):
+        assert list(store.scan(TENANT, collection, project_id)) == [], collection
+    for collection in ("assets", "targets"):
+        assert [r.id for r in store.scan(TENANT, collection, kept)] == [f"{collection}-of-kept"]
     assert service.get_card(TENANT, kept, kept_card).value.name == "Mia"
 
 

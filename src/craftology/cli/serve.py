@@ -65,6 +65,14 @@ def build_api(container: Container) -> FastAPI:
     # Outside /v1: an invitee has no credentials yet, and signing in is how one gets them.
     app.include_router(build_invitations_router(container.accounts))
     app.include_router(build_auth_router(container.accounts, limiter, gateway.login_attempts_per_minute))
+    if container.access.oidc is not None and settings.oidc.issuer_url:
+        # Imported only when configured, like the relying party it serves.
+        from craftology.api.routes.oidc import build_oidc_router
+
+        oidc = build_oidc_router(
+            container.access.oidc, settings.oidc.issuer_url, settings.oidc.login_ttl_seconds
+        )
+        app.include_router(oidc)
     return app
 
 

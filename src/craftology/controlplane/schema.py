@@ -324,3 +324,15 @@ oidc_logout_tokens = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
     Index("ix_oidc_logout_tokens_expires_at", "expires_at"),
 )
+
+# Who each OIDC-signed-in user is at the provider: the (issuer, subject) pair names one Craftology user,
+# so a person whose email changes at the provider still signs in to the same account.
+oidc_identities = Table(
+    "oidc_identities",
+    metadata,
+    Column("issuer", String(1024), primary_key=True),
+    Column("subject", String(255), primary_key=True),  # OIDC Core caps `sub` at 255 ASCII characters
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_oidc_identities_user_id", "user_id"),
+)

@@ -5,6 +5,7 @@ How writes stay consistent under concurrency is explained in craftology.projects
 
 from __future__ import annotations
 
+from craftology.assets.records import ASSETS, TARGETS
 from craftology.errors import BadInput, Conflict, NotFound
 from craftology.ports.metadata import Query, Record
 from craftology.projects.base import (
@@ -78,16 +79,17 @@ class ProjectService(ShotMethods):
         return self._write_one(tenant, PROJECTS, project_id, Project, build)
 
     def delete_project(self, tenant: str, project_id: str, expect_revision: int | None) -> None:
-        """Delete the project with all its cards and shots, in one commit."""
+        """Delete the project with all its cards and shots, and the records of its assets and targets,
+        in one commit: its blobs are then unreferenced, and blob collection frees them after the grace
+        period (record history keeps what was there)."""
 
         def build() -> Batch:
             project = self._get(tenant, PROJECTS, project_id)
             check_revision(project, expect_revision)
             batch = Batch(tenant, project_id)
-            for record in self._store.scan(tenant, SHOTS, project_id):
-                batch.delete(record)
-            for record in self._store.scan(tenant, CARDS, project_id):
-                batch.delete(record)
+            for collection in (SHOTS, CARDS, ASSETS, TARGETS):
+                for record in self._store.scan(tenant, collection, project_id):
+                    batch.delete(record)
             batch.delete(self._get(tenant, SEQUENCES, project_id))
             batch.delete(project)
             return batch
