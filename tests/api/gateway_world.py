@@ -51,6 +51,15 @@ def gateway_settings(data_dir: Path, **areas: dict[str, Any]) -> Settings:
     return settings.model_copy(update=update)
 
 
+def merge_areas(*parts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Areas for gateway_settings from several sources, e.g. the backend fixture and a test's own."""
+    merged: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        for area, fields in part.items():
+            merged[area] = {**merged.get(area, {}), **fields}
+    return merged
+
+
 def open_container(settings: Settings, clock: HandClock) -> Container:
     """build_container, with the session store and rate limiter of the settings' backend on `clock`."""
     container = build_container(settings)
