@@ -2,7 +2,7 @@
 
 The gateway asks the PBAC agent about every authenticated request with the route's entry here. A route
 without an entry is refused (403), so a new route cannot slip past the policy: the coverage test
-(tests/api/test_route_actions.py) walks the OpenAPI document and fails for any route missing here.
+(tests/api/test_gateway.py) walks the OpenAPI document and fails for any route missing here.
 """
 
 from __future__ import annotations
