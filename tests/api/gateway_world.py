@@ -1,9 +1,10 @@
 """The API as `craftology up` builds it, for the gateway tests: a real container on a data directory,
 a tenant with one member per role, each with an API token, and a project to act on.
 
-The session store and the rate limiter are the ones `build_access` picks for the settings, built
-again with a clock the test holds: session expiry and the per-minute rate windows then depend on the
-test, never on when it happens to run (a test crossing a minute boundary would see its count reset).
+The session store, the rate limiter and the API tokens are the ones `build_container` makes for the
+settings, built again with a clock the test holds: session and token expiry and the per-minute rate
+windows then depend on the test, never on when it happens to run (a test crossing a minute boundary
+would see its count reset).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from craftology.adapters.sessions.controlplane import ControlPlaneSessionStore
 from craftology.cli.serve import build_api
 from craftology.config import Settings
 from craftology.container import Container, build_container
+from craftology.identity.accounts.api_tokens import ApiTokenService
 from craftology.identity.principal import Role, Scope
 from tests.api.fuzz_app import _seed as seed
 
@@ -61,8 +63,10 @@ def merge_areas(*parts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def open_container(settings: Settings, clock: HandClock) -> Container:
-    """build_container, with the session store and rate limiter of the settings' backend on `clock`."""
+    """build_container, with the session store and rate limiter of the settings' backend and the API
+    tokens on `clock`."""
     container = build_container(settings)
+    container.api_tokens = ApiTokenService(container.control, clock)
     access = container.access
     access.close()
     if settings.sessions.backend == "redis":

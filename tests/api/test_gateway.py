@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,17 @@ def test_a_removed_member_is_refused_at_the_next_request(world: GatewayWorld) ->
         world.container.accounts.remove_member(world.tenant_id, editor.user_id)
         assert_problem(client.get("/v1/projects", headers=editor.auth), 401)
         assert_problem(client.get("/v1/session", headers=editor.auth), 401)
+
+
+def test_an_expired_token_is_refused(world: GatewayWorld) -> None:
+    editor = world.members[Role.EDITOR]
+    expires = world.clock.now + timedelta(hours=1)
+    made = world.container.api_tokens.create(
+        world.tenant_id, editor.user_id, "short", [Scope.READ], expires_at=expires
+    )
+    auth = {"Authorization": f"Bearer {made.secret}"}
+    with TestClient(world.app, raise_server_exceptions=False) as client:
+        assert client.get("/v1/projects", headers=auth).status_code == 200
+        world.clock.advance(3600)
+        assert "expired" in str(assert_problem(client.get("/v1/projects", headers=auth), 401)["detail"])
+        assert_problem(client.get("/v1/projects", headers={"Authorization": "Bearer cft_forged"}), 401)

@@ -27,6 +27,7 @@ from tests.api.test_gateway import login
 
 HTTPS = "https://testserver"
 IDLE_SECONDS = 600
+ABSOLUTE_SECONDS = 3 * IDLE_SECONDS
 ATTEMPTS = 5
 
 
@@ -35,7 +36,11 @@ def world(tmp_path: Path, session_backend: dict[str, dict[str, Any]]) -> Iterato
     areas = merge_areas(
         session_backend,
         {
-            "sessions": {"idle_timeout_seconds": IDLE_SECONDS, "touch_interval_seconds": 0},
+            "sessions": {
+                "idle_timeout_seconds": IDLE_SECONDS,
+                "absolute_timeout_seconds": ABSOLUTE_SECONDS,
+                "touch_interval_seconds": 0,
+            },
             "gateway": {"login_attempts_per_minute": ATTEMPTS},
         },
     )
@@ -109,6 +114,15 @@ def test_an_idle_session_expires(client: TestClient, world: GatewayWorld) -> Non
     world.clock.advance(IDLE_SECONDS - 1)
     assert client.get("/v1/session", headers={"Cookie": cookie}).status_code == 200
     world.clock.advance(IDLE_SECONDS + 1)
+    assert_problem(client.get("/v1/session", headers={"Cookie": cookie}), 401)
+
+
+def test_a_busy_session_still_ends_at_its_absolute_timeout(client: TestClient, world: GatewayWorld) -> None:
+    cookie, _csrf = login(client, world.members[Role.VIEWER].email)
+    for _ in range(ABSOLUTE_SECONDS // (IDLE_SECONDS // 2) - 1):
+        world.clock.advance(IDLE_SECONDS // 2)
+        assert client.get("/v1/session", headers={"Cookie": cookie}).status_code == 200
+    world.clock.advance(IDLE_SECONDS // 2)
     assert_problem(client.get("/v1/session", headers={"Cookie": cookie}), 401)
 
 
