@@ -225,3 +225,20 @@ def test_an_expired_token_is_refused(world: GatewayWorld) -> None:
         world.clock.advance(3600)
         assert "expired" in str(assert_problem(client.get("/v1/projects", headers=auth), 401)["detail"])
         assert_problem(client.get("/v1/projects", headers={"Authorization": "Bearer cft_forged"}), 401)
+
+
+def test_sessions_end_when_the_member_loses_access(world: GatewayWorld) -> None:
+    """A session carries the role it signed in with: removing, demoting or disabling the member ends
+    its sessions at once, like its tokens (else a removed editor would keep writing by cookie)."""
+    editor, viewer, admin = (world.members[r] for r in (Role.EDITOR, Role.VIEWER, Role.ADMIN))
+    with TestClient(world.app, base_url="https://testserver", raise_server_exceptions=False) as client:
+        sessions = {m.user_id: {"Cookie": login(client, m.email)[0]} for m in (editor, viewer, admin)}
+        for cookie in sessions.values():
+            assert client.get("/v1/session", headers=cookie).status_code == 200
+        world.container.accounts.remove_member(world.tenant_id, editor.user_id)
+        world.container.accounts.set_role(world.tenant_id, admin.user_id, Role.VIEWER)
+        world.container.accounts.set_disabled(viewer.user_id, True)
+        for cookie in sessions.values():
+            assert_problem(client.get("/v1/session", headers=cookie), 401)
+        demoted = {"Cookie": login(client, admin.email)[0]}
+        assert client.get("/v1/session", headers=demoted).json()["roles"] == ["viewer"]
