@@ -242,3 +242,21 @@ def test_sessions_end_when_the_member_loses_access(world: GatewayWorld) -> None:
             assert_problem(client.get("/v1/session", headers=cookie), 401)
         demoted = {"Cookie": login(client, admin.email)[0]}
         assert client.get("/v1/session", headers=demoted).json()["roles"] == ["viewer"]
+
+
+def test_tokens_are_self_service_and_others_tokens_need_admin(world: GatewayWorld) -> None:
+    """Every member manages its own API tokens; the tenant's other tokens are the admins'."""
+    editor, admin = world.members[Role.EDITOR], world.members[Role.ADMIN]
+    with TestClient(world.app, raise_server_exceptions=False) as client:
+        made = client.post("/v1/tokens", json={"name": "laptop", "scopes": ["read"]}, headers=editor.auth)
+        assert made.status_code == 201, made.text
+        listed = client.get("/v1/tokens", headers=editor.auth).json()["items"]
+        assert {t["user_id"] for t in listed} == {editor.user_id}
+        everyone = client.get("/v1/tokens", headers=admin.auth).json()["items"]
+        assert {t["user_id"] for t in everyone} > {editor.user_id, admin.user_id}
+        owners = next(t["id"] for t in everyone if t["user_id"] == world.owner.user_id)
+        assert_problem(client.post(f"/v1/tokens/{owners}/revoke", headers=editor.auth), 403)
+        mine = {"Authorization": f"Bearer {made.json()['secret']}"}
+        assert client.post(f"/v1/tokens/{made.json()['id']}/revoke", headers=mine).status_code == 200
+        assert_problem(client.get("/v1/projects", headers=mine), 401)
+        assert client.get("/v1/projects", headers=world.owner.auth).status_code == 200

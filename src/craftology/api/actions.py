@@ -83,9 +83,6 @@ ROUTE_ACTIONS: dict[tuple[str, str], RouteAction] = {
     ("POST", "/v1/members/{user_id}/remove"): RouteAction("manage_members", "Member", "user_id"),
     ("GET", "/v1/invitations"): RouteAction("manage_members", "Tenant", None),
     ("POST", "/v1/invitations"): RouteAction("manage_members", "Tenant", None),
-    ("GET", "/v1/tokens"): RouteAction("manage_tokens", "Tenant", None),
-    ("POST", "/v1/tokens"): RouteAction("manage_tokens", "Tenant", None),
-    ("POST", "/v1/tokens/{token_id}/revoke"): RouteAction("manage_tokens", "Token", "token_id"),
     ("GET", "/v1/policies"): RouteAction("manage_policies", "PolicySet", None),
     ("PUT", "/v1/policies"): RouteAction("manage_policies", "PolicySet", None),
     ("POST", "/v1/policies/test"): RouteAction("manage_policies", "PolicySet", None),
@@ -93,9 +90,14 @@ ROUTE_ACTIONS: dict[tuple[str, str], RouteAction] = {
 }  # fmt: skip
 
 # Routes any signed-in principal may use on itself, whatever its role (the service checks the rest).
+# API tokens: everyone lists, creates (with scopes it has; the role still limits them at each request)
+# and revokes its own; the tenant's other tokens need the admin scope, which the service checks.
 SELF_SERVICE: frozenset[tuple[str, str]] = frozenset({
     ("PUT", "/v1/members/{user_id}/password"),
     ("GET", "/v1/session"),
+    ("GET", "/v1/tokens"),
+    ("POST", "/v1/tokens"),
+    ("POST", "/v1/tokens/{token_id}/revoke"),
 })  # fmt: skip
 
 
