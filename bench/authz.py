@@ -7,8 +7,10 @@ again from the cache. Cold: every request new, so every decision is a Cedar eval
 warm mix is also timed with the revision check limited to once a second, and the parts are timed
 alone: one revision check, one Cedar evaluation.
 
-(The gateway-path numbers of issue 6, `added_ms_p50` and `added_ms_p99`, are added when the gateway
-is wired.)
+The gateway path (bench/_gateway_path.py): one endpoint called through the API as `craftology up`
+builds it (session cookie lookup + rate limits + PBAC) and, interleaved in the same run, through the
+same app built without gateway checks; `added_ms_p50` and `added_ms_p99` are the differences
+(goal: p50 under 0.5 ms with the embedded engines).
 
     python bench/authz.py --json
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import Engine, insert
 
 from _common import emit, parse_args
+from _gateway_path import measure as measure_gateway_path
 from craftology.controlplane.db import connect
 from craftology.controlplane.schema import tenants
 from craftology.controlplane.types import utc_now
@@ -119,7 +122,7 @@ def main() -> None:
         with engine.begin() as conn:
             conn.execute(insert(tenants).values(id=TENANT, name=TENANT, created_at=utc_now()))
         try:
-            emit(run(engine), args.json)
+            emit({**run(engine), **measure_gateway_path()}, args.json)
         finally:
             engine.dispose()
 

@@ -167,7 +167,9 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
         projects_index=projects_index, runs=runs, projects=projects, engines=engines,
         executor=executor, curation=Curation(metadata, assets, events, engines), sync=sync,
         lifecycle=RunLifecycle(runs, relay, follow_ups=sync), relay=relay,
-        outbox=Outbox(metadata, relay), accounts=AccountsService(control),
+        outbox=Outbox(metadata, relay), accounts=AccountsService(
+            control, end_sessions=lambda tenant, user: container.access.sessions.revoke_user(tenant, user)
+        ),
         api_tokens=ApiTokenService(control), access=build_access(settings, control, events),
     )  # fmt: skip
     return container

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import APIRouter, Request
+from pydantic import SecretStr
 
 with warnings.catch_warnings():
     # Starlette asks for its httpx2 fork; the project depends on httpx, which the test client still uses.
@@ -18,6 +19,7 @@ from craftology.api.body_limit import upload_body
 from craftology.errors import Unauthenticated
 from craftology.identity.principal import Principal, Role
 from craftology.projects.service import ProjectService
+from tests.redis_server import RedisTarget, fresh_redis, redis_server  # noqa: F401
 
 TOKENS = {"token-acme": "acme", "token-globex": "globex"}
 A = {"Authorization": "Bearer token-acme"}
@@ -80,6 +82,19 @@ def project(client: TestClient) -> str:
     assert response.status_code == 201
     project_id: str = response.json()["id"]
     return project_id
+
+
+@pytest.fixture(params=["embedded", "redis"])
+def session_backend(request: pytest.FixtureRequest) -> dict[str, dict[str, object]]:
+    """Settings areas choosing where sessions and rate-limit counters live: the control plane, or
+    the real Redis test server under a fresh key prefix."""
+    if request.param == "embedded":
+        return {"sessions": {"backend": "embedded"}}
+    target: RedisTarget = request.getfixturevalue("fresh_redis")
+    return {
+        "sessions": {"backend": "redis"},
+        "redis": {"url": SecretStr(target.url), "key_prefix": target.prefix},
+    }
 
 
 def assert_problem(response: object, status: int) -> dict[str, object]:

@@ -257,7 +257,7 @@ def test_another_tenants_token_reaches_nothing(case: Case, data: st.DataObject, 
     sees none of the first tenant's data and changes none of it."""
     names = sorted(case.path_parameters or {})
     if not names or case.method.upper() != case.operation.method.upper():
-        return  # lists and creations name no record: tests/api/test_tenancy.py covers them
+        return  # lists and creations name no record: tests/api/test_isolation.py covers them
     if SHARED_TAGS & set(case.operation.tags or ()):
         return  # the model registry is shared by every tenant: it names no tenant's record
     foreign = set(data.draw(st.sets(st.sampled_from(names), min_size=1)))

@@ -2,7 +2,7 @@
 
 The gateway asks the PBAC agent about every authenticated request with the route's entry here. A route
 without an entry is refused (403), so a new route cannot slip past the policy: the coverage test
-(tests/api/test_route_actions.py) walks the OpenAPI document and fails for any route missing here.
+(tests/api/test_gateway.py) walks the OpenAPI document and fails for any route missing here.
 """
 
 from __future__ import annotations
@@ -89,8 +89,9 @@ ROUTE_ACTIONS: dict[tuple[str, str], RouteAction] = {
     ("POST", "/v1/policies/rollback"): RouteAction("manage_policies", "PolicySet", None),
 }  # fmt: skip
 
-# Routes any principal may use on itself, whatever its role; the service checks the rest (a member's
-# own password; its own tokens, never with more scopes than it has; only admins see or revoke others').
+# Routes any signed-in principal may use on itself, whatever its role (the service checks the rest).
+# API tokens: everyone lists, creates (with scopes it has; the role still limits them at each request)
+# and revokes its own; the tenant's other tokens need the admin scope, which the service checks.
 SELF_SERVICE: frozenset[tuple[str, str]] = frozenset({
     ("PUT", "/v1/members/{user_id}/password"),
     ("GET", "/v1/session"),

@@ -82,13 +82,23 @@ def _open_invitation(conn: Connection, secret: str, now: datetime) -> Invitation
     return invitation
 
 
+EndSessions = Callable[[str, str], object]
+"""Ends every session of (tenant, user): a session carries the role it signed in with, so a member
+who loses access must sign in again, as its tokens stop at once."""
+
+
 class AccountsService:
     def __init__(
-        self, engine: Engine, passwords: Passwords | None = None, now: Callable[[], datetime] = utc_now
+        self,
+        engine: Engine,
+        passwords: Passwords | None = None,
+        now: Callable[[], datetime] = utc_now,
+        end_sessions: EndSessions | None = None,
     ) -> None:
         self._engine = engine
         self._passwords = passwords or Passwords()
         self._now = now
+        self._end_sessions = end_sessions
 
     # Users -----------------------------------------------------------------------------------------
 
@@ -117,10 +127,13 @@ class AccountsService:
             return repo.list_users(conn)
 
     def set_disabled(self, user_id: str, disabled: bool) -> User:
-        """A disabled user cannot sign in and its tokens stop working at once."""
+        """A disabled user cannot sign in, and its tokens and sessions stop working at once."""
         with write_transaction(self._engine) as conn:
             repo.set_disabled(conn, user_id, disabled)
-            return repo.get_user(conn, user_id)
+            user = repo.get_user(conn, user_id)
+            tenants = [m.tenant_id for m in repo.memberships_of(conn, user_id)] if disabled else []
+        self._end_sessions_of(tenants, user_id)
+        return user
 
     def memberships_of(self, user_id: str) -> list[Membership]:
         with self._engine.connect() as conn:
@@ -189,8 +202,8 @@ class AccountsService:
         return Member(tenant_id=tenant_id, user=user, role=role)
 
     def set_role(self, tenant_id: str, user_id: str, role: str, by: Principal | None = None) -> Member:
-        """Change a member's role; it applies to the member's tokens at once. Conflict when it would
-        leave the tenant without an owner."""
+        """Change a member's role; it applies to the member's tokens at once, and its sessions end (they
+        carry the old role). Conflict when it would leave the tenant without an owner."""
         with write_transaction(self._engine) as conn:
             repo.lock_tenant(conn, tenant_id)
             current = repo.require_membership(conn, tenant_id, user_id)
@@ -199,10 +212,14 @@ class AccountsService:
             if current.role == Role.OWNER and role != Role.OWNER:
                 self._keep_an_owner(conn, tenant_id)
             repo.update_role(conn, tenant_id, user_id, role)
-            return Member(tenant_id=tenant_id, user=repo.get_user(conn, user_id), role=role)
+            member = Member(tenant_id=tenant_id, user=repo.get_user(conn, user_id), role=role)
+            changed = [tenant_id] if current.role != role else []
+        self._end_sessions_of(changed, user_id)
+        return member
 
     def remove_member(self, tenant_id: str, user_id: str, by: Principal | None = None) -> None:
-        """Remove a member and revoke its tokens in this tenant; Conflict for the last owner."""
+        """Remove a member and revoke its tokens and sessions in this tenant; Conflict for the last
+        owner."""
         with write_transaction(self._engine) as conn:
             repo.lock_tenant(conn, tenant_id)
             current = repo.require_membership(conn, tenant_id, user_id)
@@ -211,6 +228,16 @@ class AccountsService:
                 self._keep_an_owner(conn, tenant_id)
             repo.delete_membership(conn, tenant_id, user_id)
             token_repo.revoke_user_tokens(conn, tenant_id, user_id, self._now())
+        self._end_sessions_of([tenant_id], user_id)
+
+    def _end_sessions_of(self, tenants: list[str], user_id: str) -> None:
+        # After the change's commit: the embedded session store writes to the same database, which a
+        # write transaction holds. A session store that is down makes the call a 503 with the change
+        # made; the member's sessions then last until they time out (Redis down: nobody's session
+        # is usable meanwhile, and a restarted Redis without persistence has none).
+        if self._end_sessions is not None:
+            for tenant_id in tenants:
+                self._end_sessions(tenant_id, user_id)
 
     @staticmethod
     def _keep_an_owner(conn: Connection, tenant_id: str) -> None:
