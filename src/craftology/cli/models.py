@@ -10,11 +10,10 @@ from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
-from craftology.cli.app import DataDir, fail, settings_for
-from craftology.controlplane.db import connect
-from craftology.errors import BadInput, CraftologyError
+from craftology.cli.app import DataDir
+from craftology.cli.control import control_plane
+from craftology.errors import BadInput
 from craftology.registry.models import CostUnit, ModelKind, ModelRecord
 from craftology.registry.schemas import ModelList
 from craftology.registry.service import ModelRegistry
@@ -31,21 +30,10 @@ E = TypeVar("E", ModelKind, CostUnit)
 def _registry(data_dir: DataDir) -> Iterator[ModelRegistry]:
     """The registry of the configured control-plane database, seeded as `craftology up` seeds it (so a
     first model registered here does not silently become a kind's default before the preview one)."""
-    engine = None
-    try:
-        engine = connect(settings_for(data_dir).database_url)
+    with control_plane(data_dir) as engine:
         registry = ModelRegistry(engine)
         registry.seed_preview_models()
         yield registry
-    except CraftologyError as error:
-        raise fail(error.detail) from None
-    except OSError as error:
-        raise fail(f"cannot open the control-plane database: {error}") from None
-    except SQLAlchemyError as error:
-        raise fail(f"control-plane database: {type(error).__name__}: {str(error).splitlines()[0]}") from None
-    finally:
-        if engine is not None:
-            engine.dispose()
 
 
 def _choice(enum: type[E], value: str, what: str) -> E:

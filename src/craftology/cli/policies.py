@@ -14,11 +14,10 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 
-from craftology.cli.app import DataDir, fail, settings_for
-from craftology.controlplane.db import connect
-from craftology.errors import BadInput, CraftologyError
+from craftology.cli.app import DataDir, fail
+from craftology.cli.control import control_plane
+from craftology.errors import BadInput
 from craftology.identity.principal import ALL_SCOPES, Via
 from craftology.policy.center import PolicyCenter
 from craftology.policy.schemas import PrincipalIn, ResourceIn, VersionOut
@@ -41,19 +40,8 @@ def _scope(tenant: str | None) -> str:
 
 @contextmanager
 def _center(data_dir: DataDir) -> Iterator[PolicyCenter]:
-    engine = None
-    try:
-        engine = connect(settings_for(data_dir).database_url)
+    with control_plane(data_dir) as engine:
         yield PolicyCenter(engine)
-    except CraftologyError as error:
-        raise fail(error.detail) from None
-    except OSError as error:
-        raise fail(f"cannot open the control-plane database: {error}") from None
-    except SQLAlchemyError as error:
-        raise fail(f"control-plane database: {type(error).__name__}: {str(error).splitlines()[0]}") from None
-    finally:
-        if engine is not None:
-            engine.dispose()
 
 
 def _read(path: str) -> str:

@@ -12,12 +12,11 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
-from craftology.cli.app import DataDir, fail, settings_for
-from craftology.controlplane.db import connect
+from craftology.cli.app import DataDir
+from craftology.cli.control import control_plane
 from craftology.controlplane.types import utc_now
-from craftology.errors import BadInput, CraftologyError
+from craftology.errors import BadInput
 from craftology.identity.accounts.api_tokens import ApiTokenService
 from craftology.identity.accounts.service import DEFAULT_INVITATION_TTL, AccountsService
 from craftology.identity.principal import Scope
@@ -43,19 +42,8 @@ class _Services:
 
 @contextmanager
 def _services(data_dir: DataDir) -> Iterator[_Services]:
-    engine = None
-    try:
-        engine = connect(settings_for(data_dir).database_url)
+    with control_plane(data_dir) as engine:
         yield _Services(AccountsService(engine), ApiTokenService(engine))
-    except CraftologyError as error:
-        raise fail(error.detail) from None
-    except OSError as error:
-        raise fail(f"cannot open the control-plane database: {error}") from None
-    except SQLAlchemyError as error:
-        raise fail(f"control-plane database: {type(error).__name__}: {str(error).splitlines()[0]}") from None
-    finally:
-        if engine is not None:
-            engine.dispose()
 
 
 def parse_duration(value: str, what: str) -> timedelta:
