@@ -116,6 +116,7 @@ class Container:
             yield w
 
     def close(self) -> None:
+        self.relay.flush()  # what this process published goes off the outbox now, not at a next pass
         self.access.close()
         self.events.close()
         for store in (self.metadata, self.assets):

@@ -26,6 +26,11 @@ def outbox_id(event: Event, position: int) -> str:
     return f"{time.time_ns():020d}.{position:04d}.{event.id}"
 
 
+def written_at_ns(entry_id: str) -> int:
+    """When the outbox entry `entry_id` was written (nanoseconds since the epoch)."""
+    return int(entry_id.split(".", 1)[0])
+
+
 def event_json(event: Event) -> dict[str, Any]:
     """The event as stored in an outbox, checked against the catalogue."""
     check_event(event)
