@@ -83,8 +83,8 @@ async def running(
 
 @asynccontextmanager
 async def periodic_passes(container: Container) -> AsyncIterator[None]:
-    """Blob collection and the outbox relay on their schedules, for processes that run the background
-    work (`up` and workers). Safe in any number of processes at once (see their modules)."""
+    """Blob collection and the outbox relay on their schedules, in every role (`up`, API, worker): each
+    process also dequeues what it published itself there. Safe in any number of processes at once."""
     blob_gc = GcSchedule.start(container)  # every settings.gc.interval_seconds
 
     def tenants() -> list[str]:
@@ -120,7 +120,8 @@ async def api_only(settings: Settings) -> AsyncIterator[Container]:
     one) and answers from the stores; workers elsewhere run the activities."""
     container = build_container(worker_settings(settings))
     try:
-        yield container
+        async with periodic_passes(container):
+            yield container
     finally:
         container.close()
 

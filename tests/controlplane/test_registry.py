@@ -129,8 +129,22 @@ def test_current_all_is_one_query_on_a_pooled_connection(engine: Engine) -> None
         assert registry.current_all()[ModelKind.KEYFRAME] == _sdxl("2.0")
     queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(queries) == 3  # one per call (SQLite adds only its BEGIN)
+    assert all("registry_generation" in q for q in queries)  # nothing changed: the answer is reused
     assert len(statements) <= 6
     assert connects == []
+
+
+def test_a_registry_write_of_another_process_is_seen_at_the_next_call(engine: Engine) -> None:
+    mine, theirs = ModelRegistry(engine), ModelRegistry(engine)  # separate caches, as two processes
+    mine.seed_preview_models()
+    theirs.register(_sdxl("1.0"))
+    assert mine.current_all()[ModelKind.KEYFRAME].id == "preview-keyframe"
+    theirs.set_default(ModelKind.KEYFRAME, "sdxl")
+    assert mine.current_all()[ModelKind.KEYFRAME] == _sdxl("1.0")
+    theirs.register(_sdxl("1.1"))
+    assert mine.current_all()[ModelKind.KEYFRAME] == _sdxl("1.1")
+    mine.current_all()[ModelKind.KEYFRAME] = _sdxl("9.9")  # a caller changing its copy changes no cache
+    assert mine.current_all()[ModelKind.KEYFRAME] == _sdxl("1.1")
 
 
 def test_seeding_keeps_what_an_operator_changed(engine: Engine) -> None:

@@ -336,3 +336,12 @@ oidc_identities = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_oidc_identities_user_id", "user_id"),
 )
+
+# One row: a counter every registry write increments in its transaction, so a process can tell with
+# one primary-key read whether the models it resolved are still current.
+registry_generation = Table(
+    "registry_generation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("generation", Integer, nullable=False),
+)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, Select, insert, select, text, update
 
 from craftology.controlplane.db import write_transaction
-from craftology.controlplane.schema import model_defaults, models
+from craftology.controlplane.schema import model_defaults, models, registry_generation
 from craftology.controlplane.types import utc_now
 from craftology.errors import Conflict, NotFound
 from craftology.registry.models import ModelKind, ModelRecord, version_key
@@ -25,6 +25,14 @@ def _record(row: Row[Any]) -> ModelRecord:
     values.pop("created_at")
     values.pop(_SERVES, None)
     return ModelRecord(**values)
+
+
+_GENERATION = select(registry_generation.c.generation).where(registry_generation.c.id == 1)
+_BUMP = (
+    update(registry_generation)
+    .where(registry_generation.c.id == 1)
+    .values(generation=registry_generation.c.generation + 1)
+)
 
 
 def _newest(records: builtins.list[ModelRecord]) -> ModelRecord:
@@ -52,6 +60,7 @@ class ModelRegistry:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._current: tuple[int, dict[ModelKind, ModelRecord]] | None = None  # (generation, answer)
 
     def register(self, record: ModelRecord) -> bool:
         """Register one (id, version). True when this call added it; False when exactly this record was
@@ -127,14 +136,22 @@ class ModelRegistry:
     def current_all(self) -> dict[ModelKind, ModelRecord]:
         """The model version serving each kind now, in one query (kinds with no model are absent).
 
-        Cheap enough to call before every answer: one pooled connection, one small query, so a process
-        notices registry changes made by any other process."""
+        Cheap enough to call before every answer (every target a worker makes): one primary-key read of
+        the registry's generation, which every registry write bumps in its transaction; only when it
+        moved (any process wrote) is the answer read again. The generation is read first, so a cached
+        answer is never older than the generation it is filed under."""
         with self._engine.connect() as conn:
+            generation = conn.execute(_GENERATION).scalar_one()
+            cached = self._current
+            if cached is not None and cached[0] == generation:
+                return dict(cached[1])
             rows = conn.execute(_serving()).all()
         by_kind: dict[ModelKind, builtins.list[ModelRecord]] = {}
         for row in rows:
             by_kind.setdefault(ModelKind(row._mapping[_SERVES]), []).append(_record(row))
-        return {kind: _newest(records) for kind, records in by_kind.items()}
+        answer = {kind: _newest(records) for kind, records in by_kind.items()}
+        self._current = (generation, answer)
+        return dict(answer)
 
     def seed_preview_models(
         self, records: Sequence[ModelRecord] = PREVIEW_MODELS
@@ -179,6 +196,9 @@ class ModelRegistry:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("LOCK TABLE models IN SHARE ROW EXCLUSIVE MODE"))
             yield conn
+            # Every registry write moves the generation (a write that changed nothing moves it too,
+            # which only costs other processes one re-read).
+            conn.execute(_BUMP)
 
     def _insert(self, conn: Connection, record: ModelRecord) -> None:
         conn.execute(
