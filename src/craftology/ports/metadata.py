@@ -79,10 +79,10 @@ class Query:
     cursor: str | None = None  # opaque; from Page.next_cursor
     limit: int = 100
     where: dict[str, Any] = field(default_factory=dict)  # equality on top-level data fields
-    # Ordered paging: by one top-level data field's value, ties by id (records where it is missing or
-    # null are left out); `descending` reverses both. The cursor then resumes after the last
-    # record's (value, id), and `after` starts after a (value, id) the caller knows, so the record
-    # next to a given one is a one-record query.
+    # Ordered paging: by one top-level data field's value, ties by id (records where it is missing
+    # or null are left out; numbers sort before strings); `descending` reverses both. The cursor
+    # then resumes after the last record's (value, id), and `after` starts after a (value, id) the
+    # caller knows, so the record next to a given one is a one-record query.
     order_by: str | None = None
     descending: bool = False
     after: tuple[str | int | float, str] | None = None  # with order_by only
