@@ -6,8 +6,9 @@ delete only the deleted shot, a move only the moved one, a reorder only the shot
 longest run already in the wanted order.
 
 Reads are as small as writes: a list page and a move's neighbour are ranges of the store's order
-index (an ordered `find`), not a read of every shot. A project that still holds pre-key integer
-positions is read whole, as before keys, until a reorder has re-keyed it.
+index (an ordered `find`), not a read of every shot. A project that still holds any pre-key integer
+position is read whole, as before keys (the store sorts numbers before keys, so its order would
+not be the storyboard's).
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ class ShotMethods(ServiceBase):
     def list_shots(
         self, tenant: str, project_id: str, cursor: str | None = None, limit: int = 50
     ) -> Listing[Shot]:
-        """Shots in storyboard order, one page at a time (the cursor is the last shot's key and id)."""
+        """Shots in storyboard order, one page at a time (the cursor is the last shot's key and id;
+        a page holds at most 1000 shots, whatever the limit)."""
         self._get(tenant, SEQUENCES, project_id)
         if limit < 1:
             raise BadInput(f"limit must be at least 1, not {limit}")
