@@ -2,7 +2,8 @@
 
 A project of N shots and 500 cards (each shot references 1-3 cards; one card is in ~1% of shots),
 every target FRESH. Change one visual attribute of that card, apply the change and plan. At 100k
-shots also: add a shot at the end, move one, delete one (each then planned).
+shots also: add a shot at the end, move one, delete one (each then planned). At 50k shots, a move
+and one 100-shot list page through ProjectService on the real SQLite store.
 
     python bench/sync_plan.py           # a readable table
     python bench/sync_plan.py --json    # one JSON object
@@ -18,6 +19,7 @@ import time
 from typing import Any
 
 from _cross_process import cross_process_ms
+from _shot_reads import shot_read_ms
 from craftology.projects.models import Card, CardKind, Project, ProjectSettings, Shot
 from craftology.projects.order_keys import keys_between, position_key
 from craftology.sync import (
@@ -172,7 +174,7 @@ def measure_delete(engine: SyncEngine) -> float:
     return statistics.median(timings)
 
 
-def run(shots_10k: int = 10_000, shots_100k: int = 100_000) -> dict[str, Any]:
+def run(shots_10k: int = 10_000, shots_100k: int = 100_000, shots_50k: int = 50_000) -> dict[str, Any]:
     t0 = time.perf_counter()
     state = build_state(shots_10k)
     engine = SyncEngine(state)
@@ -203,6 +205,7 @@ def run(shots_10k: int = 10_000, shots_100k: int = 100_000) -> dict[str, Any]:
     del engine_1pct
     cold_ms = measure_cold_edit(shots_10k)
     cross_ms, cross_plan = cross_process_ms(build_state(shots_10k), HOT_CARD, repeats=5)
+    move_ms, list_page_ms = shot_read_ms(shots_50k)
     return {
         "shots": shots_10k,
         "cards": CARDS,
@@ -227,6 +230,8 @@ def run(shots_10k: int = 10_000, shots_100k: int = 100_000) -> dict[str, Any]:
         "plan_size_1pct_100k": plan_size_1pct,
         "cross_process_ms": round(cross_ms, 3),
         "cross_process_plan_size": cross_plan,
+        "move_ms_50k": round(move_ms, 3),
+        "list_page_ms_50k": round(list_page_ms, 3),
     }
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from craftology.adapters.metadata.sqlite import SCHEMA_VERSION, SqliteMetadataStore
 from craftology.errors import NotFound, PreconditionFailed, StorageError, TransientError
-from craftology.ports.metadata import MetadataStore, OutboxEntry, Put
+from craftology.ports.metadata import MetadataStore, OutboxEntry, Put, Query
 
 PER_PROCESS = 60
 
@@ -174,4 +174,27 @@ def test_a_sandbox_with_outbox_records_from_before_the_outbox_table_keeps_its_ev
     assert store.outbox("acme") == [OutboxEntry("0001.0000.e1", entry)]
     assert list(store.scan("acme", "outbox")) == []
     assert [r.id for r in store.scan("acme", "shots")] == ["s1"]
+    store.close()
+
+
+def test_a_sandbox_from_before_ordered_queries_gets_the_order_index_on_open(tmp_path: Path) -> None:
+    old = SqliteMetadataStore(tmp_path)
+    old.provision("acme")
+    old.commit("acme", [Put("shots", f"s{i}", {"order": f"k{9 - i}"}, project_id="p1") for i in range(10)])
+    old.close()
+    with sqlite3.connect(tmp_path / "acme" / "metadata.db") as conn:
+        conn.execute("DROP INDEX records_by_order")
+        conn.execute("PRAGMA user_version=3")
+    store = SqliteMetadataStore(tmp_path)
+    page = store.find("acme", Query("shots", "p1", limit=3, order_by="order", after=("k5", "s4")))
+    assert [r.id for r in page.records] == ["s3", "s2", "s1"]
+    with sqlite3.connect(tmp_path / "acme" / "metadata.db") as conn:
+        # The neighbour query walks the index from the position instead of reading the project.
+        (plan,) = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM records WHERE collection = 'shots' AND project_id = 'p1' "
+            "AND json_extract(data, '$.order') > 'k5' ORDER BY json_extract(data, '$.order'), id LIMIT 2"
+        ).fetchall()
+        assert "records_by_order" in plan[3]
+        assert "<expr>>?" in plan[3]
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     store.close()

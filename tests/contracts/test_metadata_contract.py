@@ -299,3 +299,96 @@ def test_outbox_entries_commit_with_the_records_or_not_at_all(
     assert [e.id for e in metadata_store.outbox(tenant)] == ["0002.e2", "0004.e4"]
     with pytest.raises(BadInput):
         metadata_store.outbox(tenant, limit=0)
+
+
+def ordered_ids(store: MetadataStore, tenant: str, limit: int, **options: Any) -> tuple[list[str], int]:
+    """Every record of an ordered query, page by page through the cursor; also the page count."""
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        page = store.find(tenant, Query("shots", project_id="p1", cursor=cursor, limit=limit, **options))
+        assert len(page.records) <= limit
+        seen += [r.id for r in page.records]
+        pages += 1
+        cursor = page.next_cursor
+        if cursor is None:
+            return seen, pages
+
+
+@pytest.mark.parametrize("limit", [1, 4, 50])
+def test_ordered_pages_follow_the_field_then_the_id(
+    metadata_store: MetadataStore, tenant: str, limit: int
+) -> None:
+    rng = random.Random(limit)
+    # Few distinct values, so most records tie on the field and the id must break the ties.
+    rows = {f"s{n:03d}": rng.choice(["b", "a", "c"]) for n in rng.sample(range(1000), 40)}
+    ops: list[Op] = [Put("shots", i, {"order": v}, project_id="p1") for i, v in rows.items()]
+    ops += [
+        Put("shots", "x-other", {"order": "a"}, project_id="p2"),
+        Put("shots", "x-none", {}, project_id="p1"),
+    ]
+    metadata_store.commit(tenant, ops)
+    ascending = sorted(rows, key=lambda i: (rows[i], i))
+    seen, pages = ordered_ids(metadata_store, tenant, limit, order_by="order")
+    assert seen == ascending  # a record without the field is left out, another project's too
+    assert pages == max(1, -(-len(ascending) // limit))
+    assert ordered_ids(metadata_store, tenant, limit, order_by="order", descending=True)[0] == ascending[::-1]
+
+
+def test_ordered_cursor_resumes_after_the_last_record_even_when_it_moved(
+    metadata_store: MetadataStore, tenant: str
+) -> None:
+    metadata_store.commit(
+        tenant,
+        [Put("shots", i, {"order": v}, project_id="p1") for i, v in [("a", "m"), ("b", "m"), ("c", "z")]],
+    )
+    first = metadata_store.find(tenant, Query("shots", project_id="p1", limit=1, order_by="order"))
+    assert [r.id for r in first.records] == ["a"]
+    assert first.next_cursor is not None
+    metadata_store.commit(tenant, [Put("shots", "a", {"order": "zz"}, project_id="p1")])  # moves to the end
+    rest = metadata_store.find(
+        tenant, Query("shots", project_id="p1", cursor=first.next_cursor, order_by="order")
+    )
+    assert [r.id for r in rest.records] == ["b", "c", "a"]  # resumes after ("m", "a"), not after a place
+
+
+def test_ordered_find_gives_the_neighbour_of_a_position(metadata_store: MetadataStore, tenant: str) -> None:
+    rows = [("a", 3), ("b", 1), ("c", 2), ("d", 2), ("e", 2.5)]
+    metadata_store.commit(tenant, [Put("shots", i, {"order": v}, project_id="p1") for i, v in rows])
+
+    def next_to(position: tuple[str | int | float, str], descending: bool = False) -> list[str]:
+        query = Query(
+            "shots", project_id="p1", limit=1, order_by="order", after=position, descending=descending
+        )
+        return [r.id for r in metadata_store.find(tenant, query).records]
+
+    assert next_to((2, "c")) == ["d"]
+    assert next_to((2, "d")) == ["e"]
+    assert next_to((2, "d"), descending=True) == ["c"]
+    assert next_to((2, "c"), descending=True) == ["b"]
+    assert next_to((1, "b"), descending=True) == []
+    assert next_to((3, "a")) == []
+    assert next_to((2.2, "")) == ["e"]  # a position needs no record at it
+
+
+def test_ordered_find_rejects_bad_fields_positions_and_cursors(
+    metadata_store: MetadataStore, tenant: str
+) -> None:
+    put(metadata_store, tenant, "s1", order="a")
+    bad: list[Query] = [
+        *(
+            Query("shots", order_by=f)
+            for f in ("", "or der", "a.b", "x'); DROP TABLE records; --", "1st", "ü")
+        ),
+        Query("shots", order_by="order", cursor="%%%not a cursor"),
+        Query("shots", order_by="order", cursor="czE="),  # an id-order cursor ("s1") is not a position
+        Query("shots", order_by="order", after=("a",)),  # type: ignore[arg-type]
+        Query("shots", order_by="order", after=(None, "s1")),  # type: ignore[arg-type]
+        Query("shots", after=("a", "s1")),  # a position needs an order
+        Query("shots", descending=True),
+    ]
+    for query in bad:
+        with pytest.raises(BadInput):
+            metadata_store.find(tenant, query)
+    assert metadata_store.get(tenant, "shots", "s1").data == {"order": "a"}

@@ -79,6 +79,13 @@ class Query:
     cursor: str | None = None  # opaque; from Page.next_cursor
     limit: int = 100
     where: dict[str, Any] = field(default_factory=dict)  # equality on top-level data fields
+    # Ordered paging: by one top-level data field's value, ties by id (records where it is missing
+    # or null are left out; numbers sort before strings); `descending` reverses both. The cursor
+    # then resumes after the last record's (value, id), and `after` starts after a (value, id) the
+    # caller knows, so the record next to a given one is a one-record query.
+    order_by: str | None = None
+    descending: bool = False
+    after: tuple[str | int | float, str] | None = None  # with order_by only
 
 
 @runtime_checkable
@@ -93,7 +100,7 @@ class MetadataStore(Protocol):
         """The current record; raises NotFound."""
 
     def find(self, tenant: str, query: Query) -> Page:
-        """Records in id order, one page at a time."""
+        """Records in id order (or by `order_by`, see Query), one page at a time."""
 
     def scan(self, tenant: str, collection: str, project_id: str | None = None) -> Iterator[Record]:
         """Every record of a collection (optionally of one project), in id order."""

@@ -4,6 +4,11 @@ A shot's place is its sparse `order` key (craftology.projects.order_keys), so an
 shots whose place changes: an append writes the new shot (and the tail in the sequence record), a
 delete only the deleted shot, a move only the moved one, a reorder only the shots that leave the
 longest run already in the wanted order.
+
+Reads are as small as writes: a list page and a move's neighbour are ranges of the store's order
+index (an ordered `find`), not a read of every shot. A project that still holds any pre-key integer
+position is read whole, as before keys (the store sorts numbers before keys, so its order would
+not be the storyboard's).
 """
 
 from __future__ import annotations
@@ -11,8 +16,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from craftology.errors import BadInput
-from craftology.ports.metadata import Record
+from craftology.errors import BadInput, NotFound
+from craftology.ports.metadata import Query, Record
 from craftology.projects.base import (
     SEQUENCES,
     SHOTS,
@@ -31,6 +36,7 @@ from craftology.projects.order_keys import is_key, keys_between, next_key, plan_
 from craftology.projects.validation import merge_patch, new_id, validate
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_STORE_PAGE = 1000  # the most records one `find` returns
 
 
 class ShotMethods(ServiceBase):
@@ -55,7 +61,8 @@ class ShotMethods(ServiceBase):
         self, tenant: str, project_id: str, sequence: Record, shots: list[Record] | None = None
     ) -> str | None:
         """The last key an append handed out: every key in use is below `next_key` of it. Before the
-        first append, or in a sequence from before keys, it is the greatest key in use."""
+        first append, or in a sequence from before keys, it is the greatest key in use (the last of
+        `shots`, which must hold at least the project's last shot, or is read when None)."""
         tail = sequence.data.get("tail")
         if isinstance(tail, str):
             return tail
@@ -75,18 +82,32 @@ class ShotMethods(ServiceBase):
     def list_shots(
         self, tenant: str, project_id: str, cursor: str | None = None, limit: int = 50
     ) -> Listing[Shot]:
-        """Shots in storyboard order, one page at a time (the cursor is the last shot's key and id)."""
+        """Shots in storyboard order, one page at a time (the cursor is the last shot's key and id;
+        a page holds at most 1000 shots, whatever the limit)."""
         self._get(tenant, SEQUENCES, project_id)
-        after = ("", "")
+        if limit < 1:
+            raise BadInput(f"limit must be at least 1, not {limit}")
+        after: tuple[str, str] | None = None
         if cursor is not None:
             key, _, last_id = cursor.partition(".")
             if not is_key(key) or not _ID.fullmatch(last_id):
                 raise BadInput(f"cursor: {cursor!r} is not a cursor of this list")
             after = (key, last_id)
-        shots = [r for r in self._shots(tenant, project_id) if shot_position(r) > after]
-        page = shots[:limit]
-        next_cursor = ".".join(shot_position(page[-1])) if len(shots) > limit else None
+        if self._keyed(tenant, project_id):
+            query = Query(SHOTS, project_id, limit=min(limit, _STORE_PAGE), order_by="order", after=after)
+            found = self._store.find(tenant, query)
+            page, more = found.records, found.next_cursor is not None
+        else:
+            shots = [r for r in self._shots(tenant, project_id) if after is None or shot_position(r) > after]
+            page, more = shots[:limit], len(shots) > limit
+        next_cursor = ".".join(shot_position(page[-1])) if more else None
         return Listing([versioned(Shot, r) for r in page], next_cursor)
+
+    def _keyed(self, tenant: str, project_id: str) -> bool:
+        """Whether every shot's `order` is a key, so the store's order by it is storyboard order.
+        The store sorts numbers before strings, so a pre-key integer position would come first."""
+        first = self._store.find(tenant, Query(SHOTS, project_id, limit=1, order_by="order")).records
+        return not first or isinstance(first[0].data.get("order"), str)
 
     def update_shot(
         self, tenant: str, project_id: str, shot_id: str, changes: ShotIn | Patch, expect_revision: int | None
@@ -149,6 +170,12 @@ class ShotMethods(ServiceBase):
             check_revision(moving, expect_revision)
             if anchor == shot_id:
                 raise BadInput(f"shot {shot_id!r} cannot move next to itself")
+            if self._keyed(tenant, project_id):
+                batch = self._move_between_neighbours(
+                    tenant, project_id, moving, str(anchor), after is not None
+                )
+                if batch is not None:
+                    return batch
             shots = self._shots(tenant, project_id)
             others = [r.id for r in shots if r.id != shot_id]
             try:
@@ -175,6 +202,50 @@ class ShotMethods(ServiceBase):
             return batch
 
         return self._write_one(tenant, SHOTS, shot_id, Shot, build)
+
+    def _move_between_neighbours(
+        self, tenant: str, project_id: str, moving: Record, anchor_id: str, after: bool
+    ) -> Batch | None:
+        """A move's batch from the anchor and its one neighbour on the far side, or None when only
+        the whole list can place the shot (neighbours that raced to the same key)."""
+        try:
+            anchor = self._get(tenant, SHOTS, anchor_id, project_id)
+        except NotFound:
+            raise BadInput(
+                f"{'after' if after else 'before'}: no shot {anchor_id!r} in this project",
+                unknown=[anchor_id],
+            ) from None
+        # The one shot beside the anchor on the far side: the moving shot itself, or the neighbour.
+        beside = self._store.find(
+            tenant,
+            Query(
+                SHOTS,
+                project_id,
+                limit=1,
+                order_by="order",
+                after=shot_position(anchor),
+                descending=not after,
+            ),
+        ).records
+        if beside and beside[0].id == moving.id:
+            return Batch(tenant, project_id)  # already there
+        neighbour = beside[0] if beside else None
+        if after:
+            low: str | None = order_key(anchor)
+            if neighbour is not None:
+                high = order_key(neighbour)
+            else:  # the anchor is the last shot but for the moving one, maybe
+                last = max(anchor, moving, key=shot_position)
+                high = next_key(
+                    self._tail(tenant, project_id, self._get(tenant, SEQUENCES, project_id), [last])
+                )
+        else:
+            low, high = (order_key(neighbour) if neighbour is not None else None), order_key(anchor)
+        if low is not None and not low < high:
+            return None
+        batch = Batch(tenant, project_id)
+        batch.put(SHOTS, moving.id, {**moving.data, "order": keys_between(low, high, 1)[0]}, moving)
+        return batch
 
     def reorder_shots(self, tenant: str, project_id: str, shot_ids: list[str]) -> list[Versioned[Shot]]:
         """Put the project's shots in the given order. `shot_ids` must name every shot exactly once;

@@ -1,14 +1,19 @@
-"""SQL pieces of `find` for the SQLite metadata store: opaque cursors and JSON equality filters."""
+"""SQL pieces of `find` for the SQLite metadata store: opaque cursors, JSON equality filters and
+ordering by a data field."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from typing import Any
 
 from craftology.errors import BadInput
 
+# A field to order by is written into the SQL (an expression index only serves the very same text),
+# so it must be a plain name: the rule of collection names.
+ORDER_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 WHERE_KEY = re.compile(r"^[A-Za-z0-9_-]{1,128}$")  # safe inside a quoted JSON path
 
 
@@ -21,6 +26,40 @@ def decode_cursor(cursor: str) -> str:
         return base64.urlsafe_b64decode(cursor.encode()).decode()
     except (binascii.Error, UnicodeError, ValueError) as exc:
         raise BadInput(f"invalid cursor {cursor!r}") from exc
+
+
+Position = tuple[str | int | float, str]  # (a field's value, record id)
+
+
+def order_value_sql(field: str) -> str:
+    """The SQL expression of a field's value, spelled as the schema's expression indexes spell it."""
+    if not isinstance(field, str) or not ORDER_FIELD.fullmatch(field):
+        raise BadInput(f"invalid order field {field!r}")
+    return f"json_extract(data, '$.{field}')"
+
+
+def check_position(position: object, what: str) -> Position:
+    if (
+        isinstance(position, tuple | list)
+        and len(position) == 2
+        and isinstance(position[0], str | int | float)
+        and not isinstance(position[0], bool)
+        and isinstance(position[1], str)
+    ):
+        return (position[0], position[1])
+    raise BadInput(f"{what}: expected a (value, id) position, got {position!r}")
+
+
+def encode_position(position: Position) -> str:
+    return encode_cursor(json.dumps(list(position), separators=(",", ":")))
+
+
+def decode_position(cursor: str) -> Position:
+    try:
+        value = json.loads(decode_cursor(cursor))
+    except ValueError as exc:
+        raise BadInput(f"invalid cursor {cursor!r}") from exc
+    return check_position(tuple(value) if isinstance(value, list) else value, f"cursor {cursor!r}")
 
 
 def where_sql(where: dict[str, Any]) -> tuple[list[str], list[Any]]:
