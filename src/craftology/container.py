@@ -145,7 +145,8 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
     registry = ModelRegistry(control)
     registry.seed_preview_models()
     models = ProjectModels(registry)
-    projects = ProjectService(metadata)
+    access = build_access(settings, control, events)
+    projects = ProjectService(metadata, access.policy)
     engines = EngineCache(projects, metadata, models)
     projects_index = ProjectsIndex(control)
     projects.listeners.append(lambda change: index_project(projects_index, change))
@@ -160,17 +161,19 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
     )
     runs = RunsRepository(control)
     relay = OutboxRelay(metadata, events, ControlOutbox(control))
-    sync = SyncService(engines, runs, relay, lambda: container.temporal(),
-                       settings.temporal.task_queue, settings.temporal.max_parallel)  # fmt: skip
+    sync = SyncService(
+        engines, runs, relay, lambda: container.temporal(), settings.temporal.task_queue,
+        settings.temporal.max_parallel, access.policy,
+    )  # fmt: skip
     container = Container(
         settings=settings, control=control, metadata=metadata, assets=assets, events=events,
         tenancy=TenancyService(control, metadata, assets), registry=registry, models=models,
         projects_index=projects_index, runs=runs, projects=projects, engines=engines,
-        executor=executor, curation=Curation(metadata, assets, events, engines), sync=sync,
+        executor=executor, curation=Curation(metadata, assets, events, engines, access.policy), sync=sync,
         lifecycle=RunLifecycle(runs, relay, follow_ups=sync), relay=relay,
         outbox=Outbox(metadata, relay), accounts=AccountsService(
             control, end_sessions=lambda tenant, user: container.access.sessions.revoke_user(tenant, user)
         ),
-        api_tokens=ApiTokenService(control), access=build_access(settings, control, events),
+        api_tokens=ApiTokenService(control), access=access,
     )  # fmt: skip
     return container

@@ -19,6 +19,7 @@ from craftology.agents.brief import decompose
 from craftology.assets.acceptance import accepted_blob
 from craftology.container import Container
 from craftology.controlplane.runs import Run
+from craftology.identity.principal import Principal, system_principal
 from craftology.projects.models import ShotIn
 from craftology.runs.state import load_state
 from craftology.sync.audit import expected_targets_for_card_visual_edit
@@ -29,12 +30,13 @@ EDIT_PATH = "attributes.appearance.hair"
 EDIT_VALUE = "red"
 
 ShowPlan = Callable[[Plan], None]
-FollowRun = Callable[[Container, str, Run], Any]
+FollowRun = Callable[[Container, Principal, Run], Any]
 
 
 @dataclass
 class DemoProject:
     tenant: str
+    principal: Principal  # the demo acts as the platform's operator for the tenant it made
     project_id: str
     card_ids: dict[str, str]  # handle -> card id
     shot_ids: list[str]
@@ -43,35 +45,36 @@ class DemoProject:
 def create_from_brief(c: Container, brief: str, shots: int | None) -> DemoProject:
     board = decompose(brief, shots)
     tenant = c.tenancy.create_tenant(f"Demo {time.strftime('%Y-%m-%d %H:%M:%S')}").tenant.id
-    project = c.projects.create_project(tenant, board.project).value
+    operator = system_principal(tenant)
+    project = c.projects.create_project(operator, board.project).value
     card_ids = {
-        handle: c.projects.create_card(tenant, project.id, card).value.id
+        handle: c.projects.create_card(operator, project.id, card).value.id
         for handle, card in board.cards.items()
     }
     shot_ids = []
     for shot, handles in board.shots:
         with_refs = ShotIn.model_validate({**shot.model_dump(), "cards": [card_ids[h] for h in handles]})
-        shot_ids.append(c.projects.create_shot(tenant, project.id, with_refs).value.id)
-    return DemoProject(tenant, project.id, card_ids, shot_ids)
+        shot_ids.append(c.projects.create_shot(operator, project.id, with_refs).value.id)
+    return DemoProject(tenant, operator, project.id, card_ids, shot_ids)
 
 
 async def sync(c: Container, demo: DemoProject, follow: FollowRun) -> tuple[Run, float]:
     started = time.perf_counter()
-    run = await c.sync.start_run(demo.tenant, demo.project_id)
-    await follow(c, demo.tenant, run)
-    last = await c.sync.wait(demo.tenant, run.id)
+    run = await c.sync.start_run(demo.principal, demo.project_id)
+    await follow(c, demo.principal, run)
+    last = await c.sync.wait(demo.principal, run.id)
     return last, time.perf_counter() - started
 
 
-def _generated_targets(c: Container, tenant: str, first: Run, last: Run) -> list[str]:
+def _generated_targets(c: Container, principal: Principal, first: Run, last: Run) -> list[str]:
     """Targets generated across a run and the follow-ups it started."""
     targets: list[str] = []
     run = first
     while True:
-        targets += [t.target for t in c.sync.outcomes(tenant, run.id) if t.state == "generated"]
+        targets += [t.target for t in c.sync.outcomes(principal, run.id) if t.state == "generated"]
         if run.id == last.id or not run.summary.follow_up:
             return targets
-        run = c.runs.get(tenant, run.summary.follow_up)
+        run = c.runs.get(principal.tenant, run.summary.follow_up)
 
 
 def _accepted_blob(c: Container, tenant: str, target: str) -> bytes:
@@ -96,7 +99,8 @@ def contact_sheet(frames: list[bytes], columns: int = 3, thumb_width: int = 384)
 
 
 def _count(c: Container, run: Run, status: str) -> int:
-    return sum(1 for task in c.sync.outcomes(run.tenant_id, run.id) if task.state == status)
+    operator = system_principal(run.tenant_id)
+    return sum(1 for task in c.sync.outcomes(operator, run.id) if task.state == status)
 
 
 async def run_demo(
@@ -104,34 +108,34 @@ async def run_demo(
 ) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (once, before any work starts)
     demo = create_from_brief(c, brief, shots)
-    first_plan = c.sync.plan(demo.tenant, demo.project_id)
+    first_plan = c.sync.plan(demo.principal, demo.project_id)
     first, first_seconds = await sync(c, demo, follow)
-    first_last = first if not first.summary.follow_up else await c.sync.wait(demo.tenant, first.id)
+    first_last = first if not first.summary.follow_up else await c.sync.wait(demo.principal, first.id)
 
     card_id = demo.card_ids["subject"]
-    card = c.projects.get_card(demo.tenant, demo.project_id, card_id)
+    card = c.projects.get_card(demo.principal, demo.project_id, card_id)
     old_value = card.value.attributes.get("appearance", {}).get("hair")
     c.projects.update_card(
-        demo.tenant,
+        demo.principal,
         demo.project_id,
         card_id,
         {"attributes": {"appearance": {"hair": EDIT_VALUE}}},
         card.revision,
     )
-    plan = c.sync.plan(demo.tenant, demo.project_id)
+    plan = c.sync.plan(demo.principal, demo.project_id)
     show_plan(plan)
     state = load_state(
         demo.tenant,
         demo.project_id,
         c.projects,
         c.metadata,
-        c.models(c.projects.get_project(demo.tenant, demo.project_id).value),
+        c.models(c.projects.get_project(demo.principal, demo.project_id).value),
     )
     expected = sorted(expected_targets_for_card_visual_edit(state, card_id))
 
     second, second_seconds = await sync(c, demo, follow)
-    second_last = await c.sync.wait(demo.tenant, second.id)
-    generated = _generated_targets(c, demo.tenant, second, second_last)
+    second_last = await c.sync.wait(demo.principal, second.id)
+    generated = _generated_targets(c, demo.principal, second, second_last)
 
     frames = [_accepted_blob(c, demo.tenant, keyframe_target(s)) for s in demo.shot_ids]
     contact_sheet(frames).save(out / "storyboard.png")

@@ -12,9 +12,12 @@ from craftology.errors import BadInput, NotFound
 from craftology.events.catalogue import new_event
 from craftology.events.outbox import Outbox
 from craftology.events.relay import OutboxRelay
+from craftology.identity.principal import Principal
+from craftology.policy.guard import Guard
 from craftology.ports.assets import AssetStore
 from craftology.ports.events import Event, EventPublisher
 from craftology.ports.metadata import MetadataStore, Page, Put, Query, Record
+from craftology.ports.policy import PolicyPort
 from craftology.runs.engines import EngineCache
 from craftology.sync.fingerprint import Provenance
 from craftology.sync.targets import parse_target
@@ -24,20 +27,35 @@ SOURCE = "craftology/assets"
 
 class Curation:
     def __init__(
-        self, metadata: MetadataStore, assets: AssetStore, events: EventPublisher, engines: EngineCache
+        self,
+        metadata: MetadataStore,
+        assets: AssetStore,
+        events: EventPublisher,
+        engines: EngineCache,
+        policy: PolicyPort,
     ) -> None:
+        self._guard = Guard(policy)
         self._metadata = metadata
         self._assets = assets
         self._outbox = Outbox(metadata, OutboxRelay(metadata, events))
         self._engines = engines
 
-    def get_asset(self, tenant: str, asset_id: str, project_id: str | None = None) -> Record:
+    def get_asset(self, principal: Principal, asset_id: str, project_id: str | None = None) -> Record:
+        """An asset's record; with `project_id`, NotFound unless it belongs to that project."""
+        tenant = self._guard.check(principal, "read_asset", "Asset", asset_id, project=project_id or "")
+        return self._asset(tenant, asset_id, project_id)
+
+    def _asset(self, tenant: str, asset_id: str, project_id: str | None) -> Record:
         record = self._metadata.get(tenant, ASSETS, asset_id)
         if project_id is not None and record.project_id != project_id:
             raise NotFound(f"no asset {asset_id!r} in this project")
         return record
 
-    def find_assets(self, tenant: str, query: Query) -> Page:
+    def find_assets(self, principal: Principal, query: Query) -> Page:
+        """A page of asset records (the query names the project)."""
+        if query.collection != ASSETS:
+            raise BadInput("find_assets reads assets only")
+        tenant = self._guard.check(principal, "read_asset", "Asset", project=query.project_id or "")
         return self._metadata.find(tenant, query)
 
     def _require_target(self, tenant: str, project_id: str, target: str) -> None:
@@ -45,15 +63,17 @@ class Curation:
         with self._engines.lock:
             self._engines.get(tenant, project_id).status(target)  # NotFound if not in this project
 
-    def accept(self, tenant: str, project_id: str, target: str, asset_id: str) -> dict[str, Any]:
+    def accept(self, principal: Principal, project_id: str, target: str, asset_id: str) -> dict[str, Any]:
+        tenant = self._guard.check(principal, "accept_target", "Target", target, project=project_id)
         self._require_target(tenant, project_id, target)
-        asset = self.get_asset(tenant, asset_id, project_id)
+        asset = self._asset(tenant, asset_id, project_id)
         if asset.data["target"] != target:
             raise BadInput(f"asset {asset_id} was made for {asset.data['target']}, not {target}")
         provenance = Provenance.from_dict(asset.data["provenance"])
         return self._accept(tenant, project_id, target, asset_id, provenance, [])
 
-    def pin(self, tenant: str, project_id: str, target: str, pinned: bool) -> dict[str, Any]:
+    def pin(self, principal: Principal, project_id: str, target: str, pinned: bool) -> dict[str, Any]:
+        tenant = self._guard.check(principal, "pin_target", "Target", target, project=project_id)
         self._require_target(tenant, project_id, target)
 
         def pin(record: dict[str, Any]) -> None:
@@ -68,9 +88,12 @@ class Curation:
             self._metadata, tenant, project_id, target, pin, outbox=self._outbox, describe=pinned_event
         )
 
-    def set_seed(self, tenant: str, project_id: str, target: str, seed: int | None) -> dict[str, Any]:
+    def set_seed(
+        self, principal: Principal, project_id: str, target: str, seed: int | None
+    ) -> dict[str, Any]:
         """Give a target its own seed (None: back to the default derived from the target id). Its
         accepted asset turns STALE with a SEED cause until it is made again with that seed."""
+        tenant = self._guard.check(principal, "seed_target", "Target", target, project=project_id)
         self._require_target(tenant, project_id, target)
         if seed is not None and not 0 <= seed < 2**63:
             raise BadInput("a seed is a whole number from 0 to 2^63-1")
@@ -90,7 +113,12 @@ class Curation:
         )
 
     def upload(
-        self, tenant: str, project_id: str, target: str, chunks: Iterable[bytes], content_type: str
+        self,
+        principal: Principal,
+        project_id: str,
+        target: str,
+        chunks: Iterable[bytes],
+        content_type: str,
     ) -> Record:
         """Store a replacement made outside Craftology and accept it. Its provenance is the target's
         current inputs, so it counts as fresh until those change.
@@ -99,6 +127,7 @@ class Curation:
         so a refused upload stores nothing. Should the commit after the write fail, the blob is left
         unreferenced for the blob garbage collector: deleting it here could remove content another
         asset with the same bytes refers to."""
+        tenant = self._guard.check(principal, "create_asset", "Asset", project=project_id)
         head, stream = split_head(chunks)
         check_upload(target, content_type, head)
         with self._engines.lock:

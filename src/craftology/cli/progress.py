@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from craftology.container import Container
 from craftology.controlplane.runs import Run
+from craftology.identity.principal import Principal
 from craftology.sync.plan import Plan, render_plan
 
 POLL_SECONDS = 0.25
@@ -27,13 +28,13 @@ def new_progress(console: Console) -> Progress:
     )
 
 
-async def follow_run(container: Container, tenant: str, run: Run) -> None:
+async def follow_run(container: Container, principal: Principal, run: Run) -> None:
     """A progress bar over the run (and any follow-up runs it starts) until it ends."""
     with new_progress(_console) as progress:
         while True:
             task = progress.add_task(f"sync {run.id[:8]}", total=max(run.plan_size, 1), detail="")
             while True:
-                view = await container.sync.get_run(tenant, run.id)
+                view = await container.sync.get_run(principal, run.id)
                 if view.progress is not None:
                     live = view.progress
                     flying = ", ".join(live.in_flight[:2])
@@ -50,7 +51,7 @@ async def follow_run(container: Container, tenant: str, run: Run) -> None:
             follow_up = view.run.summary.follow_up
             if not follow_up:
                 return
-            run = container.runs.get(tenant, follow_up)
+            run = container.runs.get(principal.tenant, follow_up)
 
 
 def print_plan(console: Console, plan: Plan) -> None:

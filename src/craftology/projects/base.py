@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from craftology.errors import BadInput, Conflict, NotFound, PreconditionFailed
+from craftology.policy.guard import Guard
 from craftology.ports.metadata import MUST_NOT_EXIST, Delete, MetadataStore, Op, Put, Record
+from craftology.ports.policy import PolicyPort
 from craftology.projects.changes import Change, Listener, Versioned, notify
 from craftology.projects.models import CardIn, ProjectIn, ShotIn
 from craftology.projects.order_keys import as_key
@@ -86,8 +88,11 @@ def editable(model: type[ProjectIn | CardIn | ShotIn], data: Mapping[str, Any]) 
 class ServiceBase:
     """Store access and the commit-notify-retry loop; the public methods live in subclasses."""
 
-    def __init__(self, metadata: MetadataStore, listeners: Sequence[Listener] = ()) -> None:
+    def __init__(
+        self, metadata: MetadataStore, policy: PolicyPort, listeners: Sequence[Listener] = ()
+    ) -> None:
         self._store = metadata
+        self._guard = Guard(policy)
         self.listeners: list[Listener] = list(listeners)
 
     def _write(self, tenant: str, build: Callable[[], Batch]) -> list[Record]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from craftology.assets.records import ASSETS, TARGETS
 from craftology.errors import BadInput, Conflict, NotFound
+from craftology.identity.principal import Principal
 from craftology.ports.metadata import Query, Record
 from craftology.projects.base import (
     CARDS,
@@ -30,14 +31,17 @@ from craftology.projects.validation import merge_patch, new_id, validate
 class ProjectService(ShotMethods):
     """Create, read, update and delete projects, cards and shots of one tenant at a time.
 
-    Every method takes the tenant first. `listeners` (constructor) are called after each successful
+    Every method takes the Principal asking first and asks the policy (through the guard) before it
+    reads or writes; reads may name another tenant's project (`tenant=`), which only a B2B grant
+    allows. `listeners` (constructor) are called after each successful
     commit with one Change per record written; they cannot affect the write.
     """
 
     # -- projects -------------------------------------------------------------------------------
 
-    def create_project(self, tenant: str, project: ProjectIn) -> Versioned[Project]:
+    def create_project(self, principal: Principal, project: ProjectIn) -> Versioned[Project]:
         """Create a project with a generated id."""
+        tenant = self._guard.check(principal, "create_project", "Project")
 
         def build() -> Batch:
             value = Project(id=new_id(project.name, "project"), **project.model_dump())
@@ -48,20 +52,27 @@ class ProjectService(ShotMethods):
 
         return versioned(Project, self._write(tenant, build)[0])
 
-    def get_project(self, tenant: str, project_id: str) -> Versioned[Project]:
+    def get_project(
+        self, principal: Principal, project_id: str, *, tenant: str | None = None
+    ) -> Versioned[Project]:
         """The project; NotFound if this tenant has none with that id."""
+        tenant = self._guard.check(principal, "read_project", "Project", project_id, tenant=tenant)
         return versioned(Project, self._get(tenant, PROJECTS, project_id))
 
-    def list_projects(self, tenant: str, cursor: str | None = None, limit: int = 50) -> Listing[Project]:
+    def list_projects(
+        self, principal: Principal, cursor: str | None = None, limit: int = 50, *, tenant: str | None = None
+    ) -> Listing[Project]:
         """Projects in id order, one page at a time."""
+        tenant = self._guard.check(principal, "read_project", "Project", tenant=tenant)
         page = self._store.find(tenant, Query(PROJECTS, cursor=cursor, limit=limit))
         return Listing([versioned(Project, r) for r in page.records], page.next_cursor)
 
     def update_project(
-        self, tenant: str, project_id: str, changes: ProjectIn | Patch, expect_revision: int | None
+        self, principal: Principal, project_id: str, changes: ProjectIn | Patch, expect_revision: int | None
     ) -> Versioned[Project]:
         """Replace (ProjectIn) or merge-patch (mapping) the editable fields. `expect_revision` None
         means any revision (If-Match: *)."""
+        tenant = self._guard.check(principal, "update_project", "Project", project_id)
 
         def build() -> Batch:
             before = self._get(tenant, PROJECTS, project_id)
@@ -78,10 +89,11 @@ class ProjectService(ShotMethods):
 
         return self._write_one(tenant, PROJECTS, project_id, Project, build)
 
-    def delete_project(self, tenant: str, project_id: str, expect_revision: int | None) -> None:
+    def delete_project(self, principal: Principal, project_id: str, expect_revision: int | None) -> None:
         """Delete the project with all its cards and shots, and the records of its assets and targets,
         in one commit: its blobs are then unreferenced, and blob collection frees them after the grace
         period (record history keeps what was there)."""
+        tenant = self._guard.check(principal, "delete_project", "Project", project_id)
 
         def build() -> Batch:
             project = self._get(tenant, PROJECTS, project_id)
@@ -98,8 +110,9 @@ class ProjectService(ShotMethods):
 
     # -- cards ----------------------------------------------------------------------------------
 
-    def create_card(self, tenant: str, project_id: str, card: CardIn) -> Versioned[Card]:
+    def create_card(self, principal: Principal, project_id: str, card: CardIn) -> Versioned[Card]:
         """Add a card to a project (id generated from its name)."""
+        tenant = self._guard.check(principal, "create_card", "Card", project=project_id)
 
         def build() -> Batch:
             self._get(tenant, PROJECTS, project_id)
@@ -110,22 +123,38 @@ class ProjectService(ShotMethods):
 
         return versioned(Card, self._write(tenant, build)[0])
 
-    def get_card(self, tenant: str, project_id: str, card_id: str) -> Versioned[Card]:
+    def get_card(
+        self, principal: Principal, project_id: str, card_id: str, *, tenant: str | None = None
+    ) -> Versioned[Card]:
         """The card; NotFound unless it belongs to this project of this tenant."""
+        tenant = self._guard.check(principal, "read_card", "Card", card_id, project=project_id, tenant=tenant)
         return versioned(Card, self._get(tenant, CARDS, card_id, project_id))
 
     def list_cards(
-        self, tenant: str, project_id: str, cursor: str | None = None, limit: int = 50
+        self,
+        principal: Principal,
+        project_id: str,
+        cursor: str | None = None,
+        limit: int = 50,
+        *,
+        tenant: str | None = None,
     ) -> Listing[Card]:
         """Cards of a project in id order, one page at a time."""
+        tenant = self._guard.check(principal, "read_card", "Card", project=project_id, tenant=tenant)
         self._get(tenant, PROJECTS, project_id)
         page = self._store.find(tenant, Query(CARDS, project_id=project_id, cursor=cursor, limit=limit))
         return Listing([versioned(Card, r) for r in page.records], page.next_cursor)
 
     def update_card(
-        self, tenant: str, project_id: str, card_id: str, changes: CardIn | Patch, expect_revision: int | None
+        self,
+        principal: Principal,
+        project_id: str,
+        card_id: str,
+        changes: CardIn | Patch,
+        expect_revision: int | None,
     ) -> Versioned[Card]:
         """Replace or merge-patch (RFC 7396, also inside `attributes`) the card's editable fields."""
+        tenant = self._guard.check(principal, "update_card", "Card", card_id, project=project_id)
 
         def build() -> Batch:
             before = self._get(tenant, CARDS, card_id, project_id)
@@ -142,8 +171,11 @@ class ProjectService(ShotMethods):
 
         return self._write_one(tenant, CARDS, card_id, Card, build)
 
-    def delete_card(self, tenant: str, project_id: str, card_id: str, expect_revision: int | None) -> None:
+    def delete_card(
+        self, principal: Principal, project_id: str, card_id: str, expect_revision: int | None
+    ) -> None:
         """Delete a card; Conflict (naming them) while shots still reference it."""
+        tenant = self._guard.check(principal, "delete_card", "Card", card_id, project=project_id)
 
         def build() -> Batch:
             card = self._get(tenant, CARDS, card_id, project_id)
@@ -164,12 +196,22 @@ class ProjectService(ShotMethods):
     # -- history and bulk reads -----------------------------------------------------------------
 
     def history(
-        self, tenant: str, collection: str, record_id: str, project_id: str | None = None
+        self,
+        principal: Principal,
+        collection: str,
+        record_id: str,
+        project_id: str | None = None,
+        *,
+        tenant: str | None = None,
     ) -> list[Record]:
         """Every revision of a project, card or shot, oldest first (a deletion has empty data).
         With `project_id`, NotFound unless the record belongs to that project."""
         if collection not in COLLECTIONS:
             raise BadInput(f"collection must be one of {', '.join(COLLECTIONS)}")
+        kind = SINGULAR[collection]
+        tenant = self._guard.check(
+            principal, f"read_{kind}", kind.title(), record_id, project=project_id or "", tenant=tenant
+        )
         try:
             revisions = self._store.history(tenant, collection, record_id)
         except (NotFound, BadInput):
@@ -179,9 +221,12 @@ class ProjectService(ShotMethods):
             raise NotFound(f"no {SINGULAR[collection]} {record_id!r}")
         return revisions
 
-    def load_project(self, tenant: str, project_id: str) -> tuple[Project, dict[str, Card], dict[str, Shot]]:
+    def load_project(
+        self, principal: Principal, project_id: str, *, tenant: str | None = None
+    ) -> tuple[Project, dict[str, Card], dict[str, Shot]]:
         """The project with all its cards and shots (shots in order), read with two scans."""
-        project = self.get_project(tenant, project_id).value
+        tenant = self._guard.check(principal, "read_project", "Project", project_id, tenant=tenant)
+        project = Project.model_validate(self._get(tenant, PROJECTS, project_id).data)
         cards = {r.id: Card.model_validate(r.data) for r in self._store.scan(tenant, CARDS, project_id)}
         shots = {r.id: Shot.model_validate(r.data) for r in self._shots(tenant, project_id)}
         return project, cards, shots

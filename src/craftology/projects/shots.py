@@ -17,6 +17,7 @@ import re
 from collections import Counter
 
 from craftology.errors import BadInput, NotFound
+from craftology.identity.principal import Principal
 from craftology.ports.metadata import Query, Record
 from craftology.projects.base import (
     SEQUENCES,
@@ -42,8 +43,9 @@ _STORE_PAGE = 1000  # the most records one `find` returns
 class ShotMethods(ServiceBase):
     """Shots of a project in storyboard order, each placed by its sparse order key."""
 
-    def create_shot(self, tenant: str, project_id: str, shot: ShotIn) -> Versioned[Shot]:
+    def create_shot(self, principal: Principal, project_id: str, shot: ShotIn) -> Versioned[Shot]:
         """Append a shot at the end of the project (the key after the tail); its cards must exist."""
+        tenant = self._guard.check(principal, "create_shot", "Shot", project=project_id)
 
         def build() -> Batch:
             sequence = self._get(tenant, SEQUENCES, project_id)  # NotFound for an unknown project too
@@ -75,15 +77,25 @@ class ShotMethods(ServiceBase):
         goes below it, so an append still comes last."""
         return next_key(self._tail(tenant, project_id, self._get(tenant, SEQUENCES, project_id), shots))
 
-    def get_shot(self, tenant: str, project_id: str, shot_id: str) -> Versioned[Shot]:
+    def get_shot(
+        self, principal: Principal, project_id: str, shot_id: str, *, tenant: str | None = None
+    ) -> Versioned[Shot]:
         """The shot; NotFound unless it belongs to this project of this tenant."""
+        tenant = self._guard.check(principal, "read_shot", "Shot", shot_id, project=project_id, tenant=tenant)
         return versioned(Shot, self._get(tenant, SHOTS, shot_id, project_id))
 
     def list_shots(
-        self, tenant: str, project_id: str, cursor: str | None = None, limit: int = 50
+        self,
+        principal: Principal,
+        project_id: str,
+        cursor: str | None = None,
+        limit: int = 50,
+        *,
+        tenant: str | None = None,
     ) -> Listing[Shot]:
         """Shots in storyboard order, one page at a time (the cursor is the last shot's key and id;
         a page holds at most 1000 shots, whatever the limit)."""
+        tenant = self._guard.check(principal, "read_shot", "Shot", project=project_id, tenant=tenant)
         self._get(tenant, SEQUENCES, project_id)
         if limit < 1:
             raise BadInput(f"limit must be at least 1, not {limit}")
@@ -110,9 +122,15 @@ class ShotMethods(ServiceBase):
         return not first or isinstance(first[0].data.get("order"), str)
 
     def update_shot(
-        self, tenant: str, project_id: str, shot_id: str, changes: ShotIn | Patch, expect_revision: int | None
+        self,
+        principal: Principal,
+        project_id: str,
+        shot_id: str,
+        changes: ShotIn | Patch,
+        expect_revision: int | None,
     ) -> Versioned[Shot]:
         """Replace or merge-patch the shot's editable fields (not its place: see move_shot)."""
+        tenant = self._guard.check(principal, "update_shot", "Shot", shot_id, project=project_id)
 
         def build() -> Batch:
             before = self._get(tenant, SHOTS, shot_id, project_id)
@@ -137,8 +155,11 @@ class ShotMethods(ServiceBase):
 
         return self._write_one(tenant, SHOTS, shot_id, Shot, build)
 
-    def delete_shot(self, tenant: str, project_id: str, shot_id: str, expect_revision: int | None) -> None:
+    def delete_shot(
+        self, principal: Principal, project_id: str, shot_id: str, expect_revision: int | None
+    ) -> None:
         """Delete a shot. The others keep their keys, so this writes the deleted shot only."""
+        tenant = self._guard.check(principal, "delete_shot", "Shot", shot_id, project=project_id)
 
         def build() -> Batch:
             shot = self._get(tenant, SHOTS, shot_id, project_id)
@@ -151,7 +172,7 @@ class ShotMethods(ServiceBase):
 
     def move_shot(
         self,
-        tenant: str,
+        principal: Principal,
         project_id: str,
         shot_id: str,
         *,
@@ -161,6 +182,7 @@ class ShotMethods(ServiceBase):
     ) -> Versioned[Shot]:
         """Put one shot right after (or right before) another shot of the project: a new key between
         its new neighbours, so only the moved shot is written."""
+        tenant = self._guard.check(principal, "update_shot", "Shot", shot_id, project=project_id)
         if (after is None) == (before is None):
             raise BadInput("name exactly one of `after` and `before`: the shot to move next to")
         anchor = after if after is not None else before
@@ -247,11 +269,14 @@ class ShotMethods(ServiceBase):
         batch.put(SHOTS, moving.id, {**moving.data, "order": keys_between(low, high, 1)[0]}, moving)
         return batch
 
-    def reorder_shots(self, tenant: str, project_id: str, shot_ids: list[str]) -> list[Versioned[Shot]]:
+    def reorder_shots(
+        self, principal: Principal, project_id: str, shot_ids: list[str]
+    ) -> list[Versioned[Shot]]:
         """Put the project's shots in the given order. `shot_ids` must name every shot exactly once;
         only the shots outside the longest run already in that order are written. A concurrent edit
         of a shot it writes makes it start over; a shot appended meanwhile ends up last, and a shot
         it leaves in place that a concurrent move relocates stays where that move put it."""
+        tenant = self._guard.check(principal, "update_shot", "Shot", project=project_id)
 
         def build() -> Batch:
             self._get(tenant, SEQUENCES, project_id)  # NotFound for an unknown project

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from craftology.errors import BadInput, CraftologyError, NotFound
+from craftology.identity.principal import system_principal
 from craftology.ports.metadata import MetadataStore, RecordChange
 from craftology.projects.models import Card, Project, Shot
 from craftology.projects.service import ProjectService
@@ -155,7 +156,7 @@ class EngineCache:
     def _build(self, tenant: str, project_id: str) -> _Entry:
         for attempt in range(BUILD_ATTEMPTS):
             seq = self._metadata.head(tenant)
-            project = self._projects.get_project(tenant, project_id).value
+            project = self._projects.get_project(system_principal(tenant), project_id).value
             try:
                 state = load_state(tenant, project_id, self._projects, self._metadata, self._models(project))
                 entry = _Entry(SyncEngine(state), seq)

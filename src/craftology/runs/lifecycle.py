@@ -18,6 +18,7 @@ from typing import Protocol
 from craftology.controlplane.run_tasks import Outcome, TaskState
 from craftology.controlplane.runs import NewRun, Run, RunsRepository, RunStatus, RunSummary
 from craftology.events.relay import OutboxRelay
+from craftology.identity.principal import Principal, system_principal
 from craftology.workflows.models import (
     ClaimedTask,
     FinishRunInput,
@@ -34,7 +35,7 @@ CYCLE = "dependency cycle in plan"
 class FollowUps(Protocol):
     """Plans and starts runs: the sync service."""
 
-    def new_run(self, tenant: str, project_id: str, run_id: str, summary: RunSummary) -> NewRun: ...
+    def new_run(self, principal: Principal, project_id: str, run_id: str, summary: RunSummary) -> NewRun: ...
 
     async def start_workflow(self, run: Run, *, fail_run_on_error: bool) -> None: ...
 
@@ -117,5 +118,10 @@ class RunLifecycle:
         assert summary.follow_up is not None
         child_summary = RunSummary(depth=run.summary.depth + 1, follow_up_of=run.id)
         return await asyncio.to_thread(
-            self._follow_ups.new_run, run.tenant_id, run.project_id, summary.follow_up, child_summary
+            # The platform continues a run someone was allowed to start: it plans as the system.
+            self._follow_ups.new_run,
+            system_principal(run.tenant_id),
+            run.project_id,
+            summary.follow_up,
+            child_summary,
         )

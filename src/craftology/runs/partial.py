@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from craftology.assets.records import TARGETS
 from craftology.errors import NotFound
+from craftology.identity.principal import system_principal
 from craftology.ports.metadata import MetadataStore
 from craftology.projects.models import Card, Project, Shot
 from craftology.projects.service import ProjectService
@@ -45,20 +46,21 @@ def load_for_target(
     """A ProjectState holding the project plus exactly the cards, shots, accepted upstream assets
     and seed `target` depends on. The cut needs every shot, so it loads the whole project."""
     kind, subject = parse_target(target)
-    project: Project = projects.get_project(tenant, project_id).value
+    platform = system_principal(tenant)  # the executor works for a run someone was allowed to start
+    project: Project = projects.get_project(platform, project_id).value
     if kind is TargetKind.CUT:
         return load_state(tenant, project_id, projects, metadata, models(project))
     cards: dict[str, Card] = {}
     shots: dict[str, Shot] = {}
     upstream: list[str] = []
     if kind is TargetKind.SHEET:
-        cards[subject] = projects.get_card(tenant, project_id, subject).value
+        cards[subject] = projects.get_card(platform, project_id, subject).value
     else:
-        shot = projects.get_shot(tenant, project_id, subject).value
+        shot = projects.get_shot(platform, project_id, subject).value
         shots[shot.id] = shot
         # The engine checks a shot's card references, so a clip's state carries the cards too.
         for card_id in dict.fromkeys(shot.cards):
-            cards[card_id] = projects.get_card(tenant, project_id, card_id).value
+            cards[card_id] = projects.get_card(platform, project_id, card_id).value
         if kind is TargetKind.KEYFRAME:
             upstream = [sheet_target(card_id) for card_id in cards]
         else:

@@ -22,6 +22,9 @@ from craftology.controlplane.runs import NewRun, Run, RunsRepository, RunStatus,
 from craftology.controlplane.types import utc_now
 from craftology.errors import BadInput, Conflict, NotFound, TransientError
 from craftology.events.relay import OutboxRelay
+from craftology.identity.principal import Principal
+from craftology.policy.guard import Guard
+from craftology.ports.policy import PolicyPort
 from craftology.projects.models import ReviewMode
 from craftology.runs.engines import EngineCache
 from craftology.sync.causes import TargetStatus
@@ -54,7 +57,9 @@ class SyncService:
         temporal: Callable[[], Awaitable[Client]],
         task_queue: str,
         max_parallel: int,
+        policy: PolicyPort,
     ) -> None:
+        self._guard = Guard(policy)
         self._engines = engines
         self._runs = runs
         self._relay = relay  # publishes the run events the repository writes with each change
@@ -64,27 +69,34 @@ class SyncService:
 
     # --- status and plans ---
 
-    def statuses(self, tenant: str, project_id: str) -> list[TargetStatus]:
+    def statuses(self, principal: Principal, project_id: str) -> list[TargetStatus]:
+        tenant = self._guard.check(principal, "read_asset", "Target", project=project_id)
         with self._engines.lock:
             engine = self._engines.get(tenant, project_id)
             return list(engine.statuses().values())
 
     def status_page(
-        self, tenant: str, project_id: str, start: int, limit: int
+        self, principal: Principal, project_id: str, start: int, limit: int
     ) -> tuple[list[TargetStatus], dict[str, int], int]:
         """One page of target statuses in dependency order, the count by status and the total."""
+        tenant = self._guard.check(principal, "read_asset", "Target", project=project_id)
         with self._engines.lock:
             engine = self._engines.get(tenant, project_id)
             items, total = engine.status_page(start, limit)
             return items, {s.value.upper(): n for s, n in engine.counts().items() if n}, total
 
-    def status(self, tenant: str, project_id: str, target: str) -> TargetStatus:
+    def status(self, principal: Principal, project_id: str, target: str) -> TargetStatus:
+        tenant = self._guard.check(principal, "read_asset", "Target", target, project=project_id)
         with self._engines.lock:
             return self._engines.get(tenant, project_id).status(target)
 
-    def plan(self, tenant: str, project_id: str, targets: list[str] | None = None) -> Plan:
+    def plan(self, principal: Principal, project_id: str, targets: list[str] | None = None) -> Plan:
         """In review mode only targets whose upstream is settled are planned: downstream work waits
         for a person to accept what it would be made from."""
+        tenant = self._guard.check(principal, "plan_run", "Project", project_id)
+        return self._plan(tenant, project_id, targets)
+
+    def _plan(self, tenant: str, project_id: str, targets: list[str] | None) -> Plan:
         with self._engines.lock:
             engine = self._engines.get(tenant, project_id)
             plan = engine.plan(targets)
@@ -94,19 +106,22 @@ class SyncService:
 
     # --- runs ---
 
-    def new_run(self, tenant: str, project_id: str, run_id: str, summary: RunSummary) -> NewRun:
-        """Plans the project now: the run to record, with its plan's tasks."""
-        plan = self.plan(tenant, project_id)
+    def new_run(self, principal: Principal, project_id: str, run_id: str, summary: RunSummary) -> NewRun:
+        """Plans the project now: the run to record, with its plan's tasks. Starting a run spends
+        money, so it is the `start_run` action (a follow-up run is started by the platform)."""
+        tenant = self._guard.check(principal, "start_run", "Project", project_id)
+        plan = self._plan(tenant, project_id, None)
         tasks = [PlannedTask(item.target, tuple(item.deps), item.inputs_digest) for item in plan.items]
         return NewRun(
             tenant, project_id, tasks, run_id, sync_run_workflow_id(tenant, run_id),
             summary.model_copy(update={"total_cost": plan.total_cost}),
         )  # fmt: skip
 
-    async def start_run(self, tenant: str, project_id: str) -> Run:
+    async def start_run(self, principal: Principal, project_id: str) -> Run:
         """Plan now, record the run with its plan, and start its workflow. One unfinished run per
         project (the database enforces it): two would plan the same targets and race to make them."""
-        new = await asyncio.to_thread(self.new_run, tenant, project_id, new_run_id(), RunSummary())
+        new = await asyncio.to_thread(self.new_run, principal, project_id, new_run_id(), RunSummary())
+        tenant = new.tenant_id
         try:
             run = await asyncio.to_thread(self._runs.create, new)
         except Conflict as conflict:
@@ -170,9 +185,10 @@ class SyncService:
             return  # it ended meanwhile
         self._relay.deliver_control()
 
-    async def get_run(self, tenant: str, run_id: str) -> RunView:
+    async def get_run(self, principal: Principal, run_id: str) -> RunView:
         """The run as the store has it; while it runs, its progress (counters and in-flight targets,
         from the stored plan)."""
+        tenant = self._guard.check(principal, "read_run", "Run", run_id)
         run = await asyncio.to_thread(self._runs.get, tenant, run_id)
         if run.status is not RunStatus.RUNNING:
             return RunView(run, None)
@@ -180,19 +196,23 @@ class SyncService:
         counts = {status: getattr(run, status) for status in OUTCOME_STATUSES}
         return RunView(run, SyncRunProgress(run.plan_size, run.done, counts, flying))
 
-    def list_runs(self, tenant: str, project_id: str) -> list[Run]:
+    def list_runs(self, principal: Principal, project_id: str) -> list[Run]:
+        tenant = self._guard.check(principal, "read_run", "Run", project=project_id)
         return self._runs.list(tenant, project_id)
 
-    def outcomes(self, tenant: str, run_id: str) -> list[TaskRow]:
+    def outcomes(self, principal: Principal, run_id: str) -> list[TaskRow]:
         """Every target of the run with how it ended (or its state while running), in plan order."""
+        tenant = self._guard.check(principal, "read_run", "Run", run_id)
         return self._runs.all_tasks(tenant, run_id)
 
-    def run_targets(self, tenant: str, run_id: str, after: int, limit: int) -> list[TaskRow]:
+    def run_targets(self, principal: Principal, run_id: str, after: int, limit: int) -> list[TaskRow]:
         """One page of the run's targets, after position `after`."""
+        tenant = self._guard.check(principal, "read_run", "Run", run_id)
         return self._runs.tasks(tenant, run_id, after, limit)
 
-    async def cancel_run(self, tenant: str, run_id: str) -> Run:
+    async def cancel_run(self, principal: Principal, run_id: str) -> Run:
         """Asks the run's workflow to stop; the workflow records the run cancelled."""
+        tenant = self._guard.check(principal, "cancel_run", "Run", run_id)
         run = await asyncio.to_thread(self._runs.get, tenant, run_id)
         if run.status.terminal:
             raise BadInput(f"run {run_id} already ended ({run.status.value})")
@@ -208,8 +228,9 @@ class SyncService:
             )
         return run
 
-    async def wait(self, tenant: str, run_id: str) -> Run:
+    async def wait(self, principal: Principal, run_id: str) -> Run:
         """Polls the store until the run and any follow-ups it started have ended; returns the last."""
+        tenant = self._guard.check(principal, "read_run", "Run", run_id)
         while True:
             run = await asyncio.to_thread(self._runs.get, tenant, run_id)
             if not run.status.terminal:

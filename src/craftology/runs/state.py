@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from craftology.assets.records import TARGETS
 from craftology.errors import BadInput, NotFound
+from craftology.identity.principal import system_principal
 from craftology.ports.metadata import MetadataStore
 from craftology.projects.models import Project
 from craftology.projects.service import ProjectService
@@ -80,7 +81,7 @@ def load_state(
     metadata: MetadataStore,
     models: dict[TargetKind, ModelSpec],
 ) -> ProjectState:
-    project, cards, shots = projects.load_project(tenant, project_id)
+    project, cards, shots = projects.load_project(system_principal(tenant), project_id)
     accepted: dict[str, Provenance] = {}
     pinned: set[str] = set()
     seeds: dict[str, int] = {}

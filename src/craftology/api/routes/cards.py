@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from craftology.api.deps import Projects, Tenant
+from craftology.api.deps import Caller, Projects
 from craftology.api.pagination import PageOut, page_response
 from craftology.api.params import CardId, ProjectId
 from craftology.api.preconditions import etag
@@ -23,13 +23,13 @@ router = APIRouter(prefix="/projects/{project_id}/cards", tags=["cards"])
 def create_card(
     project_id: ProjectId,
     body: CardIn,
-    tenant: Tenant,
+    caller: Caller,
     projects: Projects,
     request: Request,
     response: Response,
 ) -> CardOut:
     """Add a card to the project. The id is generated from the name; returns Location and ETag."""
-    created = projects.create_card(tenant, project_id, body)
+    created = projects.create_card(caller, project_id, body)
     location = request.url_for("get_card", project_id=project_id, card_id=created.value.id)
     response.headers["Location"] = str(location)
     response.headers["ETag"] = etag(created.revision)
@@ -39,23 +39,23 @@ def create_card(
 @router.get("", response_model=PageOut[CardOut])
 def list_cards(
     project_id: ProjectId,
-    tenant: Tenant,
+    caller: Caller,
     projects: Projects,
     page: Page,
     request: Request,
     response: Response,
 ) -> PageOut[CardOut]:
     """The project's cards in id order, one page at a time."""
-    listing = projects.list_cards(tenant, project_id, page.cursor, page.limit)
+    listing = projects.list_cards(caller, project_id, page.cursor, page.limit)
     return page_response(request, response, listing, CardOut.of)
 
 
 @router.get("/{card_id}", response_model=CardOut)
 def get_card(
-    project_id: ProjectId, card_id: CardId, tenant: Tenant, projects: Projects, response: Response
+    project_id: ProjectId, card_id: CardId, caller: Caller, projects: Projects, response: Response
 ) -> CardOut:
     """One card, with its revision as ETag."""
-    found = projects.get_card(tenant, project_id, card_id)
+    found = projects.get_card(caller, project_id, card_id)
     response.headers["ETag"] = etag(found.revision)
     return CardOut.of(found)
 
@@ -66,13 +66,13 @@ def patch_card(
     card_id: CardId,
     patch: MergePatch,
     revision: Revision,
-    tenant: Tenant,
+    caller: Caller,
     projects: Projects,
     response: Response,
 ) -> CardOut:
     """Merge-patch (RFC 7396, recursively inside `attributes`) the kind, name and attributes,
     validated as a whole after merging. Requires If-Match (428 without, 412 when stale)."""
-    updated = projects.update_card(tenant, project_id, card_id, patch, revision)
+    updated = projects.update_card(caller, project_id, card_id, patch, revision)
     response.headers["ETag"] = etag(updated.revision)
     return CardOut.of(updated)
 
@@ -84,16 +84,16 @@ def patch_card(
     responses={**WRITE_PROBLEMS, **problem_responses(409)},
 )
 def delete_card(
-    project_id: ProjectId, card_id: CardId, revision: Revision, tenant: Tenant, projects: Projects
+    project_id: ProjectId, card_id: CardId, revision: Revision, caller: Caller, projects: Projects
 ) -> Response:
     """Delete a card. 409 (naming the shots) while shots still reference it. Requires If-Match."""
-    projects.delete_card(tenant, project_id, card_id, revision)
+    projects.delete_card(caller, project_id, card_id, revision)
     return Response(status_code=204)
 
 
 @router.get("/{card_id}/history", response_model=list[HistoryEntry])
 def card_history(
-    project_id: ProjectId, card_id: CardId, tenant: Tenant, projects: Projects
+    project_id: ProjectId, card_id: CardId, caller: Caller, projects: Projects
 ) -> list[HistoryEntry]:
     """Every revision of the card, oldest first (a deletion has empty data)."""
-    return [HistoryEntry.of(r) for r in projects.history(tenant, CARDS, card_id, project_id)]
+    return [HistoryEntry.of(r) for r in projects.history(caller, CARDS, card_id, project_id)]
