@@ -11,6 +11,7 @@ from pathlib import Path
 from craftology.assets.records import TARGETS, target_record
 from craftology.config import Settings
 from craftology.container import Container, build_container
+from craftology.identity.principal import system_principal
 from craftology.ports.metadata import Put
 from craftology.projects.base import CARDS, PROJECTS, SEQUENCES, SHOTS
 from craftology.sync import ProjectState, accept_everything
@@ -38,7 +39,7 @@ def _store_project(c: Container, tenant: str, state: ProjectState) -> None:
 
 def _set_hair(c: Container, tenant: str, project: str, card_id: str, hair: str) -> None:
     patch = {"attributes": {"appearance": {"hair": hair}}}
-    c.projects.update_card(tenant, project, card_id, patch, None)
+    c.projects.update_card(system_principal(tenant), project, card_id, patch, None)
 
 
 def cross_process_ms(state: ProjectState, card_id: str, repeats: int) -> tuple[float, int]:
@@ -51,15 +52,19 @@ def cross_process_ms(state: ProjectState, card_id: str, repeats: int) -> tuple[f
             state.models = a.models(state.project)  # the registry's models, so all is FRESH
             _store_project(a, tenant, state)
             project = state.project.id
-            assert not b.sync.plan(tenant, project).items, "the stored project must start all fresh"
+            assert not b.sync.plan(system_principal(tenant), project).items, (
+                "the stored project must start all fresh"
+            )
             timings, size = [], 0
             for _ in range(repeats):
                 start = time.perf_counter()
                 _set_hair(a, tenant, project, card_id, "red")
-                size = len(b.sync.plan(tenant, project).items)
+                size = len(b.sync.plan(system_principal(tenant), project).items)
                 timings.append((time.perf_counter() - start) * 1000)
                 _set_hair(a, tenant, project, card_id, "brown")
-                assert not b.sync.plan(tenant, project).items, "toggling back must leave all fresh"
+                assert not b.sync.plan(system_principal(tenant), project).items, (
+                    "toggling back must leave all fresh"
+                )
             return statistics.median(timings), size
         finally:
             a.close()

@@ -29,7 +29,7 @@ from craftology.api.limits import RateLimits
 from craftology.cli.serve import build_api
 from craftology.config import Settings
 from craftology.container import Container, build_container
-from craftology.identity.principal import Principal, Role
+from craftology.identity.principal import Principal, Role, system_principal
 from craftology.ports.sessions import NewSession
 from craftology.projects.models import ProjectIn
 
@@ -127,7 +127,9 @@ def measure(requests: int = REQUESTS, warmup: int = WARMUP) -> dict[str, float]:
         try:
             created = container.tenancy.create_tenant("Bench", tenant_id="bench")
             container.accounts.set_password(created.owner.id, PASSWORD)
-            project = container.projects.create_project("bench", ProjectIn(name="Bench")).value.id
+            project = container.projects.create_project(
+                system_principal("bench"), ProjectIn(name="Bench")
+            ).value.id
             owner = Principal("bench", created.owner.id, frozenset({Role.OWNER}))
             bare_deps = ApiDeps(
                 projects=container.projects, authenticate=lambda _token: owner, policy=None, limits=None

@@ -10,6 +10,11 @@ import time
 from pathlib import Path
 
 from craftology.adapters.metadata.sqlite import SqliteMetadataStore
+from craftology.controlplane.db import connect
+from craftology.identity.principal import system_principal
+from craftology.policy.agent import PolicyAgent
+from craftology.policy.center import PolicyCenter
+from craftology.policy.grants import GrantStore
 from craftology.ports.metadata import Put
 from craftology.projects.base import SEQUENCES, SHOTS
 from craftology.projects.models import ProjectIn, Shot
@@ -26,8 +31,11 @@ def shot_read_ms(shot_count: int, repeats: int = 7, page: int = 100) -> tuple[fl
         store = SqliteMetadataStore(Path(tmp))
         store.provision(TENANT)
         try:
-            service = ProjectService(store)
-            project_id = service.create_project(TENANT, ProjectIn(name="Long board")).value.id
+            control = connect(f"sqlite:///{Path(tmp) / 'control.db'}")
+            service = ProjectService(store, PolicyAgent(PolicyCenter(control), GrantStore(control)))
+            project_id = service.create_project(
+                system_principal(TENANT), ProjectIn(name="Long board")
+            ).value.id
             ids = [f"shot-{n:06d}" for n in range(shot_count)]
             # The records appends would write, in large commits (single-shot commits only measure set-up).
             ops = [
@@ -51,12 +59,14 @@ def shot_read_ms(shot_count: int, repeats: int = 7, page: int = 100) -> tuple[fl
             for _ in range(repeats):
                 shot, anchor = rng.sample(ids, 2)
                 start = time.perf_counter()
-                service.move_shot(TENANT, project_id, shot, after=anchor, expect_revision=None)
+                service.move_shot(
+                    system_principal(TENANT), project_id, shot, after=anchor, expect_revision=None
+                )
                 moves.append((time.perf_counter() - start) * 1000)
                 at = rng.randrange(shot_count - page)
                 cursor = f"{position_key(at)}.{ids[at]}"  # a page from the middle, as a client resumes
                 start = time.perf_counter()
-                listing = service.list_shots(TENANT, project_id, cursor, limit=page)
+                listing = service.list_shots(system_principal(TENANT), project_id, cursor, limit=page)
                 pages.append((time.perf_counter() - start) * 1000)
                 assert len(listing.items) == page
             return statistics.median(moves), statistics.median(pages)

@@ -29,6 +29,7 @@ from _common import emit, parse_args
 from craftology.config import Settings
 from craftology.container import Container
 from craftology.controlplane.runs import RunStatus
+from craftology.identity.principal import system_principal
 from craftology.ports.generator import GenerationRequest, Generator, Media
 from craftology.ports.metadata import Put
 from craftology.projects.models import CardIn, CardKind, ProjectIn, Shot
@@ -58,17 +59,19 @@ def noop_generators() -> dict[str, Generator]:
 
 def fresh_project(c: Container, tenant: str) -> str:
     """A project whose plan is TARGETS independent targets: card sheets (no shots, so no cut)."""
-    project = c.projects.create_project(tenant, ProjectIn(name="overhead")).value
+    project = c.projects.create_project(system_principal(tenant), ProjectIn(name="overhead")).value
     for index in range(TARGETS):
-        c.projects.create_card(tenant, project.id, CardIn(kind=CardKind.PROP, name=f"prop {index}"))
+        c.projects.create_card(
+            system_principal(tenant), project.id, CardIn(kind=CardKind.PROP, name=f"prop {index}")
+        )
     return project.id
 
 
 async def sync_rate(c: Container, tenant: str) -> float:
     project_id = await asyncio.to_thread(fresh_project, c, tenant)
     started = time.perf_counter()
-    run = await c.sync.start_run(tenant, project_id)
-    done = await c.sync.wait(tenant, run.id)
+    run = await c.sync.start_run(system_principal(tenant), project_id)
+    done = await c.sync.wait(system_principal(tenant), run.id)
     elapsed = time.perf_counter() - started
     if done.plan_size != TARGETS or done.generated != TARGETS:
         raise RuntimeError(f"expected {TARGETS} generated targets, got {done}")
@@ -79,9 +82,11 @@ def large_project(c: Container, tenant: str) -> str:
     """LARGE_SHOTS shots over LARGE_CARDS cards, each shot showing one to three of them. The shots are
     committed in bulk straight to the store (valid by construction): a benchmark of the run, not of
     10,000 API calls."""
-    project = c.projects.create_project(tenant, ProjectIn(name="large")).value
+    project = c.projects.create_project(system_principal(tenant), ProjectIn(name="large")).value
     cards = [
-        c.projects.create_card(tenant, project.id, CardIn(kind=CardKind.PROP, name=f"prop {n}")).value.id
+        c.projects.create_card(
+            system_principal(tenant), project.id, CardIn(kind=CardKind.PROP, name=f"prop {n}")
+        ).value.id
         for n in range(LARGE_CARDS)
     ]
     puts = []
@@ -105,11 +110,11 @@ async def large_run(data_dir: Path) -> dict[str, object]:
         tenant = c.tenancy.create_tenant("bench").tenant.id
         project_id = await asyncio.to_thread(large_project, c, tenant)
         started = time.perf_counter()
-        run = await c.sync.start_run(tenant, project_id)
-        last = await c.sync.wait(tenant, run.id)
+        run = await c.sync.start_run(system_principal(tenant), project_id)
+        last = await c.sync.wait(system_principal(tenant), run.id)
         elapsed = time.perf_counter() - started
         first = c.runs.get(tenant, run.id)
-        rows = c.sync.outcomes(tenant, run.id)
+        rows = c.sync.outcomes(system_principal(tenant), run.id)
         accounted = sum(1 for row in rows if row.state.ended) == len(rows) == first.plan_size == first.done
         return {
             "large_run_targets": first.plan_size,

@@ -116,7 +116,9 @@ class Container:
             yield w
 
     def close(self) -> None:
-        self.relay.flush()  # what this process published goes off the outbox now, not at a next pass
+        # What this process published goes off the outboxes now, not republished at a next pass.
+        for published in (self.relay, self.executor.outbox, self.curation):
+            published.flush()
         self.access.close()
         self.events.close()
         for store in (self.metadata, self.assets):

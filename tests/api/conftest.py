@@ -19,6 +19,7 @@ from craftology.api.body_limit import upload_body
 from craftology.errors import Unauthenticated
 from craftology.identity.principal import Principal, Role
 from craftology.projects.service import ProjectService
+from tests.principals import default_policy
 from tests.redis_server import RedisTarget, fresh_redis, redis_server  # noqa: F401
 
 TOKENS = {"token-acme": "acme", "token-globex": "globex"}
@@ -66,7 +67,7 @@ def store(tmp_path: Path) -> Iterator[SqliteMetadataStore]:
 @pytest.fixture
 def client(store: SqliteMetadataStore) -> Iterator[TestClient]:
     deps = ApiDeps(
-        projects=ProjectService(store),
+        projects=ProjectService(store, default_policy()),
         authenticate=authenticate,
         max_body_bytes=MAX_BODY,
         routers=[extra],

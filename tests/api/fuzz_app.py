@@ -23,6 +23,7 @@ from craftology.config import Settings
 from craftology.container import Container, build_container
 from craftology.controlplane.runs import NewRun
 from craftology.projects.models import CardIn, ProjectIn, ShotIn
+from tests.principals import as_owner
 
 with warnings.catch_warnings():
     # Starlette asks for its httpx2 fork; schemathesis' ASGI transport uses its test client.
@@ -68,16 +69,18 @@ def _seed(container: Container, tenant_id: str, brief: str) -> dict[str, str]:
     """A project with a card, a shot, an uploaded sheet and a (planned) run; their ids by the name of
     the path parameter that takes them."""
     projects = container.projects
-    project_id = projects.create_project(tenant_id, ProjectIn(name="Trail Shoes", brief=brief)).value.id
+    project_id = projects.create_project(
+        as_owner(tenant_id), ProjectIn(name="Trail Shoes", brief=brief)
+    ).value.id
     card_id = projects.create_card(
-        tenant_id, project_id, CardIn(kind="character", name="Mia", attributes={"hair": "brown"})
+        as_owner(tenant_id), project_id, CardIn(kind="character", name="Mia", attributes={"hair": "brown"})
     ).value.id
     shot_id = projects.create_shot(
-        tenant_id, project_id, ShotIn(description="Mia runs up the ridge", cards=[card_id])
+        as_owner(tenant_id), project_id, ShotIn(description="Mia runs up the ridge", cards=[card_id])
     ).value.id
     target = f"card/{card_id}/sheet"
     curation = container.curation
-    asset_id = curation.upload(tenant_id, project_id, target, iter([_png()]), "image/png").id
+    asset_id = curation.upload(as_owner(tenant_id), project_id, target, iter([_png()]), "image/png").id
     run_id = container.runs.create(NewRun(tenant_id, project_id, [])).id
     (owner,) = container.accounts.members(tenant_id)
     (token,) = container.api_tokens.list(tenant_id)

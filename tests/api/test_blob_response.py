@@ -14,6 +14,7 @@ from craftology.api import ApiDeps, Tenant, create_app
 from craftology.api.ranges import blob_response
 from craftology.projects.service import ProjectService
 from tests.api.conftest import A, TestClient, assert_problem, authenticate
+from tests.principals import default_policy
 
 CONTENT = bytes(range(256)) * 40  # 10,240 bytes
 
@@ -35,7 +36,9 @@ def blob_client(tmp_path: Path, store: SqliteMetadataStore) -> Iterator[tuple[Te
             assets, tenant, blob_key, size, "application/octet-stream", range_header, "clip ü.mp4"
         )
 
-    deps = ApiDeps(projects=ProjectService(store), authenticate=authenticate, routers=[router])
+    deps = ApiDeps(
+        projects=ProjectService(store, default_policy()), authenticate=authenticate, routers=[router]
+    )
     with TestClient(create_app(deps)) as client:
         yield client, key
 

@@ -13,6 +13,7 @@ from craftology.api import ApiDeps, create_app
 from craftology.projects.service import ProjectService
 from tests.api.asgi_stream import Streamed, stream_to
 from tests.api.conftest import MAX_BODY, A, TestClient, assert_problem, authenticate, extra
+from tests.principals import default_policy
 
 
 class BodyMeter:
@@ -35,7 +36,7 @@ class BodyMeter:
 @pytest.fixture
 def metered(store: SqliteMetadataStore) -> Iterator[tuple[TestClient, BodyMeter]]:
     deps = ApiDeps(
-        projects=ProjectService(store),
+        projects=ProjectService(store, default_policy()),
         authenticate=authenticate,
         max_body_bytes=MAX_BODY,
         routers=[extra],

@@ -16,6 +16,7 @@ from craftology.events.catalogue import check_event
 from craftology.ports.events import Event, EventPublisher
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
 from craftology.workflows.models import TargetActivityInput, TargetOutcome
+from tests.principals import as_owner
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Shop:
 
     def task(self, target: str, run_id: str = "run-1") -> TargetActivityInput:
         """The activity input a run planned now would give `target`."""
-        plan = self.c.sync.plan(self.tenant, self.project)
+        plan = self.c.sync.plan(as_owner(self.tenant), self.project)
         digest = next(item.inputs_digest for item in plan.items if item.target == target)
         return TargetActivityInput(self.tenant, self.project, run_id, target, digest)
 
@@ -74,10 +75,14 @@ class Recording:
 
 def build_shop(c: Container) -> Shop:
     tenant = c.tenancy.create_tenant("Acme").tenant.id
-    project = c.projects.create_project(tenant, ProjectIn(name="Spot")).value.id
-    card = c.projects.create_card(tenant, project, CardIn(kind=CardKind.PROP, name="Shoe")).value.id
-    shot = c.projects.create_shot(tenant, project, ShotIn(description="a shoe", cards=[card])).value.id
-    return Shop(c, Curation(c.metadata, c.assets, c.events, c.engines), tenant, project, card, shot)
+    project = c.projects.create_project(as_owner(tenant), ProjectIn(name="Spot")).value.id
+    card = c.projects.create_card(as_owner(tenant), project, CardIn(kind=CardKind.PROP, name="Shoe")).value.id
+    shot = c.projects.create_shot(
+        as_owner(tenant), project, ShotIn(description="a shoe", cards=[card])
+    ).value.id
+    return Shop(
+        c, Curation(c.metadata, c.assets, c.events, c.engines, c.access.policy), tenant, project, card, shot
+    )
 
 
 @pytest.fixture

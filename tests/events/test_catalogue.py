@@ -18,6 +18,7 @@ from craftology.events.catalogue import CATALOGUE, TYPES, check_event, new_event
 from craftology.projects.models import ReviewMode
 from craftology.runtime import running
 from craftology.workflows.models import GENERATED, SKIPPED
+from tests.principals import as_owner
 
 from .conftest import Recording, Shop, build_shop
 
@@ -44,24 +45,24 @@ def test_new_event_refuses_what_the_catalogue_does_not_declare() -> None:
 def test_what_runs_and_curation_publish_is_all_in_the_catalogue(shop: Shop) -> None:
     recording = Recording(shop.c.events)
     shop.c.executor = replace(shop.c.executor, events=recording)
-    curation = Curation(shop.c.metadata, shop.c.assets, recording, shop.c.engines)
-    tasks = [shop.task(item.target) for item in shop.c.sync.plan(shop.tenant, shop.project).items]
+    curation = Curation(shop.c.metadata, shop.c.assets, recording, shop.c.engines, shop.c.access.policy)
+    tasks = [shop.task(item.target) for item in shop.c.sync.plan(as_owner(shop.tenant), shop.project).items]
     for task in tasks:
         assert shop.execute(task).status == GENERATED
     assert shop.execute(tasks[0]).status == SKIPPED  # a retried activity
-    curation.pin(shop.tenant, shop.project, shop.sheet, pinned=True)
-    curation.pin(shop.tenant, shop.project, shop.sheet, pinned=False)
-    curation.set_seed(shop.tenant, shop.project, shop.sheet, 42)
+    curation.pin(as_owner(shop.tenant), shop.project, shop.sheet, pinned=True)
+    curation.pin(as_owner(shop.tenant), shop.project, shop.sheet, pinned=False)
+    curation.set_seed(as_owner(shop.tenant), shop.project, shop.sheet, 42)
     sheet_png = accepted_blob(shop.c.metadata, shop.c.assets, shop.tenant, shop.sheet)
-    curation.upload(shop.tenant, shop.project, shop.sheet, [sheet_png], "image/png")
-    project = shop.c.projects.get_project(shop.tenant, shop.project)
+    curation.upload(as_owner(shop.tenant), shop.project, shop.sheet, [sheet_png], "image/png")
+    project = shop.c.projects.get_project(as_owner(shop.tenant), shop.project)
     settings = project.value.settings.model_copy(update={"review_mode": ReviewMode.REVIEW})
     shop.c.projects.update_project(
-        shop.tenant, shop.project, {"settings": settings.model_dump(mode="json")}, project.revision
+        as_owner(shop.tenant), shop.project, {"settings": settings.model_dump(mode="json")}, project.revision
     )
-    curation.set_seed(shop.tenant, shop.project, shop.sheet, 7)
+    curation.set_seed(as_owner(shop.tenant), shop.project, shop.sheet, 7)
     candidate = shop.run(shop.sheet)  # review mode: stored, not accepted
-    curation.accept(shop.tenant, shop.project, shop.sheet, candidate.asset_id or "")
+    curation.accept(as_owner(shop.tenant), shop.project, shop.sheet, candidate.asset_id or "")
     assert recording.seen  # and each one passed check_event as it was published
     for delivered in shop.c.events.read(limit=10_000):
         check_event(delivered.event)
@@ -76,8 +77,8 @@ def test_a_sync_run_on_temporal_publishes_only_catalogued_events(tmp_path: Path)
     async def scenario() -> None:
         async with running(settings) as c:
             shop = build_shop(c)
-            run = await c.sync.start_run(shop.tenant, shop.project)
-            await c.sync.wait(shop.tenant, run.id)
+            run = await c.sync.start_run(as_owner(shop.tenant), shop.project)
+            await c.sync.wait(as_owner(shop.tenant), run.id)
             types: set[str] = set()
             for delivered in c.events.read(limit=10_000):
                 check_event(delivered.event)

@@ -30,8 +30,9 @@ from craftology.events.schedule import OWN_ENTRIES_S, RelaySchedule
 from craftology.ports.events import Event, EventPublisher
 from craftology.ports.metadata import MetadataStore, Op, OutboxEntry, Record
 from craftology.workflows.models import GENERATED, SKIPPED, TargetActivityInput
+from tests.principals import as_owner
 
-from .conftest import Shop
+from .conftest import Shop, build_shop
 
 CRASHED = 7
 
@@ -78,8 +79,10 @@ class FailingCommits:
 
 def pin_then_die(data_dir: str, tenant: str, project: str, target: str) -> None:
     c = build_container(Settings(data_dir=Path(data_dir)))
-    curation = Curation(c.metadata, c.assets, DieOnPublish(c.events, ["target.pinned"]), c.engines)
-    curation.pin(tenant, project, target, pinned=True)
+    curation = Curation(
+        c.metadata, c.assets, DieOnPublish(c.events, ["target.pinned"]), c.engines, c.access.policy
+    )
+    curation.pin(as_owner(tenant), project, target, pinned=True)
 
 
 def generate_then_die(data_dir: str, task: TargetActivityInput) -> None:
@@ -143,9 +146,9 @@ def test_a_generated_asset_whose_process_died_is_not_lost_when_the_retry_skips(
 
 def test_a_failed_commit_publishes_nothing(shop: Shop) -> None:
     broken = FailingCommits(shop.c.metadata)
-    curation = Curation(broken, shop.c.assets, shop.c.events, shop.c.engines)  # type: ignore[arg-type]
+    curation = Curation(broken, shop.c.assets, shop.c.events, shop.c.engines, shop.c.access.policy)  # type: ignore[arg-type]
     with pytest.raises(StorageError):
-        curation.pin(shop.tenant, shop.project, shop.sheet, pinned=True)
+        curation.pin(as_owner(shop.tenant), shop.project, shop.sheet, pinned=True)
     shop.c.executor = replace(shop.c.executor, metadata=broken)  # type: ignore[arg-type]
     with pytest.raises(StorageError):
         shop.run(shop.sheet)
@@ -162,9 +165,9 @@ def test_events_wait_in_the_outbox_while_the_bus_is_down_and_stay_out_of_the_cha
     head = shop.c.metadata.head(shop.tenant)
     feed = shop.c.metadata.changes(shop.tenant, shop.project, after=head)
     assert feed == []
-    down = Curation(shop.c.metadata, shop.c.assets, RefusingPublisher(), shop.c.engines)
-    down.pin(shop.tenant, shop.project, shop.sheet, pinned=True)  # the change succeeds regardless
-    down.pin(shop.tenant, shop.project, shop.sheet, pinned=False)
+    down = Curation(shop.c.metadata, shop.c.assets, RefusingPublisher(), shop.c.engines, shop.c.access.policy)
+    down.pin(as_owner(shop.tenant), shop.project, shop.sheet, pinned=True)  # the change succeeds regardless
+    down.pin(as_owner(shop.tenant), shop.project, shop.sheet, pinned=False)
     assert len(shop.outbox()) == 2
     assert shop.logged() == []
     collections = {c.collection for c in shop.c.metadata.changes(shop.tenant, shop.project, after=head)}
@@ -193,8 +196,8 @@ def test_many_relays_at_once_publish_each_of_many_events_exactly_once(shop: Shop
 def test_the_scheduled_relay_delivers_what_a_dead_process_left(shop: Shop) -> None:
     assert shop.run(shop.sheet).status == GENERATED
     assert len(shop.logged("target.generated")) == 1  # published right after its commit
-    down = Curation(shop.c.metadata, shop.c.assets, RefusingPublisher(), shop.c.engines)
-    down.pin(shop.tenant, shop.project, shop.sheet, pinned=True)
+    down = Curation(shop.c.metadata, shop.c.assets, RefusingPublisher(), shop.c.engines, shop.c.access.policy)
+    down.pin(as_owner(shop.tenant), shop.project, shop.sheet, pinned=True)
 
     async def one_pass() -> None:
         # What a dead process left is older than OWN_ENTRIES_S in real life; here it is made just now.
@@ -211,8 +214,8 @@ def test_the_scheduled_relay_delivers_what_a_dead_process_left(shop: Shop) -> No
 
 
 def test_a_scheduled_pass_leaves_young_entries_to_the_process_that_wrote_them(shop: Shop) -> None:
-    down = Curation(shop.c.metadata, shop.c.assets, RefusingPublisher(), shop.c.engines)
-    down.pin(shop.tenant, shop.project, shop.sheet, pinned=True)
+    down = Curation(shop.c.metadata, shop.c.assets, RefusingPublisher(), shop.c.engines, shop.c.access.policy)
+    down.pin(as_owner(shop.tenant), shop.project, shop.sheet, pinned=True)
     assert shop.c.relay.relay_all([shop.tenant], min_age_s=OWN_ENTRIES_S) == 0
     assert len(shop.outbox()) == 1
     assert shop.logged("target.pinned") == []
@@ -250,3 +253,19 @@ def test_run_events_recorded_twice_are_published_once(shop: Shop) -> None:
     assert len(shop.outbox()) == 4  # published, dequeued in a batch (a crash now republishes: same ids)
     shop.c.relay.flush()
     assert shop.outbox() == []
+
+
+def test_closing_the_container_dequeues_what_its_curation_published(settings: Settings) -> None:
+    """A pin made through the container's curation is published at once and dequeued in a batch;
+    closing the process dequeues the rest, so no later relay pass publishes it again."""
+    c = build_container(settings)
+    shop = build_shop(c)
+    c.curation.pin(as_owner(shop.tenant), shop.project, shop.sheet, pinned=True)
+    assert len(shop.outbox()) == 1  # published, waiting for its batch's dequeue
+    c.close()
+    reopened = build_container(settings)
+    try:
+        assert reopened.metadata.outbox(shop.tenant) == []
+        assert reopened.relay.relay_all([shop.tenant], min_age_s=0) == 0
+    finally:
+        reopened.close()

@@ -15,6 +15,7 @@ from craftology.policy.center import PolicyCenter
 from craftology.projects.service import ProjectService
 from tests.api.conftest import A, B, TestClient, assert_problem, authenticate
 from tests.policy.test_center import NO_DELETES, REVIEWERS
+from tests.principals import default_policy
 
 ADMIN_A = A  # the tenant owner: the policy lets owners change their set
 REVIEW = {
@@ -27,7 +28,7 @@ REVIEW = {
 @pytest.fixture
 def client(tmp_path: Path, control: Engine) -> Iterator[TestClient]:
     deps = ApiDeps(
-        projects=ProjectService(SqliteMetadataStore(tmp_path / "tenants")),
+        projects=ProjectService(SqliteMetadataStore(tmp_path / "tenants"), default_policy()),
         authenticate=authenticate,
         routers=[build_policies_router(PolicyCenter(control))],
     )

@@ -9,6 +9,7 @@ from craftology.adapters.metadata.sqlite import SqliteMetadataStore
 from craftology.projects.changes import Change
 from craftology.projects.models import CardIn, CardKind, ProjectIn
 from craftology.projects.service import ProjectService
+from tests.principals import as_owner, default_policy
 
 TENANT = "acme"
 OTHER = "globex"
@@ -30,14 +31,16 @@ def changes() -> list[Change]:
 
 @pytest.fixture
 def service(store: SqliteMetadataStore, changes: list[Change]) -> ProjectService:
-    return ProjectService(store, listeners=[changes.append])
+    return ProjectService(store, default_policy(), listeners=[changes.append])
 
 
 @pytest.fixture
 def project_id(service: ProjectService) -> str:
-    return service.create_project(TENANT, ProjectIn(name="Trail Shoes Ad", brief="30 seconds")).value.id
+    return service.create_project(
+        as_owner(TENANT), ProjectIn(name="Trail Shoes Ad", brief="30 seconds")
+    ).value.id
 
 
 def add_card(service: ProjectService, project_id: str, name: str = "Mia") -> str:
     card = CardIn(kind=CardKind.CHARACTER, name=name, attributes={"appearance": {"hair": "brown"}})
-    return service.create_card(TENANT, project_id, card).value.id
+    return service.create_card(as_owner(TENANT), project_id, card).value.id

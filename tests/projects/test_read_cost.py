@@ -11,6 +11,7 @@ from craftology.adapters.metadata.sqlite import SqliteMetadataStore
 from craftology.ports.metadata import Page, Put, Query, Record
 from craftology.projects.models import ShotIn
 from craftology.projects.service import ProjectService
+from tests.principals import as_owner, default_policy
 from tests.projects.conftest import TENANT
 
 SHOTS = 300
@@ -42,17 +43,20 @@ class CountingStore:
 
 
 def _board(store: SqliteMetadataStore, project_id: str) -> tuple[CountingStore, ProjectService, list[str]]:
-    writer = ProjectService(store)
-    ids = [writer.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(SHOTS)]
+    writer = ProjectService(store, default_policy())
+    ids = [
+        writer.create_shot(as_owner(TENANT), project_id, ShotIn(description=f"s{i}")).value.id
+        for i in range(SHOTS)
+    ]
     counting = CountingStore(store)
-    return counting, ProjectService(counting), ids  # type: ignore[arg-type]
+    return counting, ProjectService(counting, default_policy()), ids  # type: ignore[arg-type]
 
 
 def _listed(service: ProjectService, project_id: str, limit: int) -> list[str]:
     seen: list[str] = []
     cursor = None
     while True:
-        page = service.list_shots(TENANT, project_id, cursor, limit=limit)
+        page = service.list_shots(as_owner(TENANT), project_id, cursor, limit=limit)
         seen += [s.value.id for s in page.items]
         if page.next_cursor is None:
             return seen
@@ -61,9 +65,9 @@ def _listed(service: ProjectService, project_id: str, limit: int) -> list[str]:
 
 def test_a_list_page_reads_the_page_not_the_project(store: SqliteMetadataStore, project_id: str) -> None:
     counting, service, ids = _board(store, project_id)
-    first = service.list_shots(TENANT, project_id, limit=10)
+    first = service.list_shots(as_owner(TENANT), project_id, limit=10)
     counting.records_read = 0
-    second = service.list_shots(TENANT, project_id, first.next_cursor, limit=10)
+    second = service.list_shots(as_owner(TENANT), project_id, first.next_cursor, limit=10)
     assert [s.value.id for s in second.items] == ids[10:20]
     assert counting.records_read <= 10 + 3  # the page, the sequence record, the first shot
 
@@ -76,13 +80,15 @@ def test_a_move_reads_the_anchor_and_one_neighbour(store: SqliteMetadataStore, p
         (ids[7], {"after": ids[-1]}),
     ]:
         counting.records_read = 0
-        service.move_shot(TENANT, project_id, shot, expect_revision=None, **where)
+        service.move_shot(as_owner(TENANT), project_id, shot, expect_revision=None, **where)
         assert counting.records_read <= 8, where  # the moving shot, the anchor, its neighbour, a check
         anchor = next(iter(where.values()))
         ids.remove(shot)
         ids.insert(ids.index(anchor) + ("after" in where), shot)
     counting.records_read = 0
-    service.move_shot(TENANT, project_id, ids[1], after=ids[0], expect_revision=None)  # already there
+    service.move_shot(
+        as_owner(TENANT), project_id, ids[1], after=ids[0], expect_revision=None
+    )  # already there
     assert counting.records_read <= 8
     assert _listed(service, project_id, limit=37) == ids
 
@@ -101,7 +107,7 @@ def test_a_project_with_pre_key_positions_still_lists_and_moves_in_order(
         ],
     )
     assert _listed(service, project_id, limit=7) == ids
-    service.move_shot(TENANT, project_id, ids[0], after=ids[-1], expect_revision=None)
-    service.move_shot(TENANT, project_id, ids[-1], before=ids[3], expect_revision=None)
+    service.move_shot(as_owner(TENANT), project_id, ids[0], after=ids[-1], expect_revision=None)
+    service.move_shot(as_owner(TENANT), project_id, ids[-1], before=ids[3], expect_revision=None)
     expected = [*ids[1:3], ids[-1], *ids[3:-1], ids[0]]
     assert _listed(service, project_id, limit=7) == expected

@@ -20,6 +20,7 @@ from craftology.projects.service import ProjectService
 from craftology.runs.engines import record_changes
 from craftology.sync import ProjectState, Status, SyncEngine, accept_everything, full_audit
 from craftology.sync.order import order_digest
+from tests.principals import as_owner, default_policy
 from tests.projects.conftest import TENANT
 from tests.sync.factory import models
 
@@ -31,42 +32,48 @@ def feed(store: SqliteMetadataStore, project_id: str, after: int) -> list[Record
 def test_delete_move_and_a_one_shot_reorder_each_write_one_record(
     service: ProjectService, store: SqliteMetadataStore, project_id: str
 ) -> None:
-    ids = [service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(40)]
+    ids = [
+        service.create_shot(as_owner(TENANT), project_id, ShotIn(description=f"s{i}")).value.id
+        for i in range(40)
+    ]
     head = store.head(TENANT)
-    service.delete_shot(TENANT, project_id, ids[20], None)
+    service.delete_shot(as_owner(TENANT), project_id, ids[20], None)
     assert [(c.collection, c.id, c.data) for c in feed(store, project_id, head)] == [("shots", ids[20], None)]
     del ids[20]
 
     head = store.head(TENANT)
-    service.move_shot(TENANT, project_id, ids[3], after=ids[30], expect_revision=None)
+    service.move_shot(as_owner(TENANT), project_id, ids[3], after=ids[30], expect_revision=None)
     assert [(c.collection, c.id) for c in feed(store, project_id, head)] == [("shots", ids[3])]
     ids.insert(30, ids.pop(3))
 
     head = store.head(TENANT)
     wanted = [ids[25], *ids[:25], *ids[26:]]
-    service.reorder_shots(TENANT, project_id, wanted)
+    service.reorder_shots(as_owner(TENANT), project_id, wanted)
     assert [(c.collection, c.id) for c in feed(store, project_id, head)] == [("shots", ids[25])]
-    assert [s.value.id for s in service.list_shots(TENANT, project_id, limit=100).items] == wanted
+    assert [s.value.id for s in service.list_shots(as_owner(TENANT), project_id, limit=100).items] == wanted
 
 
 def test_a_sandbox_written_with_dense_positions_takes_sparse_edits(
     service: ProjectService, store: SqliteMetadataStore, project_id: str
 ) -> None:
     """Shots and a sequence record as releases before keys wrote them: integer positions, a count."""
-    ids = [service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(4)]
+    ids = [
+        service.create_shot(as_owner(TENANT), project_id, ShotIn(description=f"s{i}")).value.id
+        for i in range(4)
+    ]
     legacy = [
         Put("shots", r.id, {**r.data, "order": position}, project_id=project_id)
         for position, r in enumerate(service._shots(TENANT, project_id))
     ]
     store.commit(TENANT, [*legacy, Put("shot_sequences", project_id, {"count": 4}, project_id=project_id)])
-    assert [s.value.id for s in service.list_shots(TENANT, project_id).items] == ids
-    same = service.update_shot(TENANT, project_id, ids[2], {"description": "s2"}, None)
+    assert [s.value.id for s in service.list_shots(as_owner(TENANT), project_id).items] == ids
+    same = service.update_shot(as_owner(TENANT), project_id, ids[2], {"description": "s2"}, None)
     assert same.revision == 2  # read as its key, an old position alone changes nothing
     assert same.value.order == position_key(2)
-    service.move_shot(TENANT, project_id, ids[3], before=ids[1], expect_revision=None)
-    appended = service.create_shot(TENANT, project_id, ShotIn(description="new")).value.id
-    service.delete_shot(TENANT, project_id, ids[0], None)
-    assert [s.value.id for s in service.list_shots(TENANT, project_id).items] == [
+    service.move_shot(as_owner(TENANT), project_id, ids[3], before=ids[1], expect_revision=None)
+    appended = service.create_shot(as_owner(TENANT), project_id, ShotIn(description="new")).value.id
+    service.delete_shot(as_owner(TENANT), project_id, ids[0], None)
+    assert [s.value.id for s in service.list_shots(as_owner(TENANT), project_id).items] == [
         ids[3],
         ids[1],
         ids[2],
@@ -93,8 +100,8 @@ def _world() -> Iterator[tuple[ProjectService, SqliteMetadataStore, str]]:
         store = SqliteMetadataStore(Path(tmp))
         store.provision(TENANT)
         try:
-            service = ProjectService(store)
-            yield service, store, service.create_project(TENANT, ProjectIn(name="Board")).value.id
+            service = ProjectService(store, default_policy())
+            yield service, store, service.create_project(as_owner(TENANT), ProjectIn(name="Board")).value.id
         finally:
             store.close()
 
@@ -104,7 +111,7 @@ def _listed(service: ProjectService, project_id: str) -> list[str]:
     seen: list[str] = []
     cursor = None
     while True:
-        page = service.list_shots(TENANT, project_id, cursor, limit=3)
+        page = service.list_shots(as_owner(TENANT), project_id, cursor, limit=3)
         seen += [s.value.id for s in page.items]
         if page.next_cursor is None:
             return seen
@@ -125,9 +132,10 @@ def _moved_out_of_run(before: list[str], after: list[str]) -> int:
 def test_random_structural_edits_match_a_list(start: int, steps: list[tuple[str, int, int]]) -> None:
     for service, store, project_id in _world():
         model = [
-            service.create_shot(TENANT, project_id, ShotIn(description="x")).value.id for _ in range(start)
+            service.create_shot(as_owner(TENANT), project_id, ShotIn(description="x")).value.id
+            for _ in range(start)
         ]
-        project, _, shots = service.load_project(TENANT, project_id)
+        project, _, shots = service.load_project(as_owner(TENANT), project_id)
         state = ProjectState(project, {}, shots, {}, set(), models())
         state.accepted = accept_everything(state)  # all fresh: a changed order makes the cut stale
         engine = SyncEngine(state)
@@ -144,7 +152,7 @@ def test_random_structural_edits_match_a_list(start: int, steps: list[tuple[str,
                 seen = change.seq
             assert engine.graph.order == model
             assert engine.graph.order_digest == order_digest(model)
-            _, _, stored = service.load_project(TENANT, project_id)
+            _, _, stored = service.load_project(as_owner(TENANT), project_id)
             rebuilt = ProjectState(project, {}, stored, dict(engine.state.accepted), set(), models())
             assert engine.statuses() == full_audit(rebuilt)
             # The accepted cut was made from the first order: it is fresh exactly when that is back.
@@ -154,11 +162,11 @@ def test_random_structural_edits_match_a_list(start: int, steps: list[tuple[str,
 def _apply(service: ProjectService, project_id: str, model: list[str], what: str, a: int, b: int) -> int:
     """Apply one edit through the service and to the list; returns the records it must write."""
     if what == "add" or not model:
-        model.append(service.create_shot(TENANT, project_id, ShotIn(description="x")).value.id)
+        model.append(service.create_shot(as_owner(TENANT), project_id, ShotIn(description="x")).value.id)
         return 2  # the shot, and the tail in the sequence record
     shot_id = model[a % len(model)]
     if what == "delete":
-        service.delete_shot(TENANT, project_id, shot_id, None)
+        service.delete_shot(as_owner(TENANT), project_id, shot_id, None)
         model.remove(shot_id)
         return 1
     if what in ("after", "before"):
@@ -166,7 +174,7 @@ def _apply(service: ProjectService, project_id: str, model: list[str], what: str
         if not others:
             return 0
         anchor = others[b % len(others)]
-        service.move_shot(TENANT, project_id, shot_id, expect_revision=None, **{what: anchor})
+        service.move_shot(as_owner(TENANT), project_id, shot_id, expect_revision=None, **{what: anchor})
         at = others.index(anchor) + (what == "after")
         moved = [*others[:at], shot_id, *others[at:]]
         writes = int(moved != model)
@@ -178,7 +186,7 @@ def _apply(service: ProjectService, project_id: str, model: list[str], what: str
         wanted = list(model)
         random.Random(b).shuffle(wanted)
     writes = _moved_out_of_run(model, wanted)
-    service.reorder_shots(TENANT, project_id, wanted)
+    service.reorder_shots(as_owner(TENANT), project_id, wanted)
     model[:] = wanted
     return writes
 
@@ -188,14 +196,17 @@ def test_shots_that_raced_to_one_key_still_take_a_shot_between_them(
 ) -> None:
     """Two moves into the same gap at once pick the same key; the id settles their order, and a
     later move between them re-keys what it must to land there."""
-    ids = [service.create_shot(TENANT, project_id, ShotIn(description=f"s{i}")).value.id for i in range(4)]
+    ids = [
+        service.create_shot(as_owner(TENANT), project_id, ShotIn(description=f"s{i}")).value.id
+        for i in range(4)
+    ]
     a, b = sorted(ids[1:3])
-    shared = service.get_shot(TENANT, project_id, ids[1]).value.order
+    shared = service.get_shot(as_owner(TENANT), project_id, ids[1]).value.order
     record = store.get(TENANT, "shots", ids[2])
     store.commit(TENANT, [Put("shots", ids[2], {**record.data, "order": shared}, project_id=project_id)])
-    listed = [s.value.id for s in service.list_shots(TENANT, project_id).items]
+    listed = [s.value.id for s in service.list_shots(as_owner(TENANT), project_id).items]
     assert listed == [ids[0], a, b, ids[3]]
-    service.move_shot(TENANT, project_id, ids[3], after=a, expect_revision=None)
+    service.move_shot(as_owner(TENANT), project_id, ids[3], after=a, expect_revision=None)
     assert _listed(service, project_id) == [ids[0], a, ids[3], b]
-    service.move_shot(TENANT, project_id, ids[0], before=b, expect_revision=None)
+    service.move_shot(as_owner(TENANT), project_id, ids[0], before=b, expect_revision=None)
     assert _listed(service, project_id) == [a, ids[3], ids[0], b]

@@ -18,6 +18,7 @@ from craftology.projects.service import ProjectService
 from craftology.registry.models import ModelKind
 from craftology.registry.service import ModelRegistry
 from tests.api.conftest import A, TestClient, assert_problem, authenticate
+from tests.principals import default_policy
 
 OPERATOR = "operator-secret-token"
 ADMIN = {**A, "X-Admin-Token": OPERATOR}
@@ -47,7 +48,7 @@ def make_client(tmp_path: Path, db_url: str) -> Iterator[MakeClient]:
         registry.seed_preview_models()
         secret = None if admin_token is None else SecretStr(admin_token)
         deps = ApiDeps(
-            projects=ProjectService(store),
+            projects=ProjectService(store, default_policy()),
             authenticate=authenticate,
             routers=[build_models_router(registry, secret)],
         )

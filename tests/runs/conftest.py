@@ -16,6 +16,7 @@ from craftology.generation.preview import preview_generators
 from craftology.ports.generator import GenerationRequest, Generator, Media
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
 from tests.pg_server import fresh_postgres_db, postgres_url  # noqa: F401
+from tests.principals import as_owner
 
 
 class CountingGenerator:
@@ -58,9 +59,9 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
     created = c.tenancy.create_tenant("Acme")
     tenant = created.tenant.id
     assert c.tenancy.authenticate(created.token) == tenant
-    project = c.projects.create_project(tenant, ProjectIn(name="Spot")).value.id
+    project = c.projects.create_project(as_owner(tenant), ProjectIn(name="Spot")).value.id
     mia = c.projects.create_card(
-        tenant,
+        as_owner(tenant),
         project,
         CardIn(
             kind=CardKind.CHARACTER,
@@ -69,11 +70,17 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
         ),
     ).value.id
     park = c.projects.create_card(
-        tenant, project, CardIn(kind=CardKind.LOCATION, name="Park", attributes={"time_of_day": "dusk"})
+        as_owner(tenant),
+        project,
+        CardIn(kind=CardKind.LOCATION, name="Park", attributes={"time_of_day": "dusk"}),
     ).value.id
     shots = [
-        c.projects.create_shot(tenant, project, ShotIn(description="Mia runs", cards=[mia, park])).value.id,
-        c.projects.create_shot(tenant, project, ShotIn(description="The park", cards=[park])).value.id,
+        c.projects.create_shot(
+            as_owner(tenant), project, ShotIn(description="Mia runs", cards=[mia, park])
+        ).value.id,
+        c.projects.create_shot(
+            as_owner(tenant), project, ShotIn(description="The park", cards=[park])
+        ).value.id,
     ]
     yield World(c, calls, tenant, project, mia, park, shots)
     c.close()

@@ -22,6 +22,7 @@ from craftology.ports.metadata import Put
 from craftology.projects.models import CardIn, CardKind, ProjectIn, Shot
 from craftology.registry.preview import PREVIEW_MODELS
 from craftology.runtime import running
+from tests.principals import as_owner
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]
 
@@ -40,9 +41,11 @@ class NoopGenerator:
 
 def large_project(c: Container, tenant: str) -> str:
     """SHOTS shots over CARDS cards, committed in bulk straight to the store (valid by construction)."""
-    project = c.projects.create_project(tenant, ProjectIn(name="large")).value
+    project = c.projects.create_project(as_owner(tenant), ProjectIn(name="large")).value
     cards = [
-        c.projects.create_card(tenant, project.id, CardIn(kind=CardKind.PROP, name=f"prop {n}")).value.id
+        c.projects.create_card(
+            as_owner(tenant), project.id, CardIn(kind=CardKind.PROP, name=f"prop {n}")
+        ).value.id
         for n in range(CARDS)
     ]
     puts = []
@@ -67,9 +70,9 @@ def test_a_ten_thousand_shot_first_sync_starts_with_a_payload_of_ids(tmp_path: P
         async with running(settings, generators=generators) as c:
             tenant = c.tenancy.create_tenant("Bigco").tenant.id
             project = await asyncio.to_thread(large_project, c, tenant)
-            run = await c.sync.start_run(tenant, project)
+            run = await c.sync.start_run(as_owner(tenant), project)
             assert run.plan_size == CARDS + 2 * SHOTS + 1
-            rows = await asyncio.to_thread(c.sync.outcomes, tenant, run.id)
+            rows = await asyncio.to_thread(c.sync.outcomes, as_owner(tenant), run.id)
             assert len(rows) == run.plan_size
             assert rows[-1].target == f"project/{project}/cut"
 
@@ -81,10 +84,10 @@ def test_a_ten_thousand_shot_first_sync_starts_with_a_payload_of_ids(tmp_path: P
             async with asyncio.timeout(120):
                 while c.runs.get(tenant, run.id).done < 10:  # noqa: ASYNC110 (written by the worker)
                     await asyncio.sleep(0.2)
-            await c.sync.cancel_run(tenant, run.id)
-            ended = await c.sync.wait(tenant, run.id)
+            await c.sync.cancel_run(as_owner(tenant), run.id)
+            ended = await c.sync.wait(as_owner(tenant), run.id)
             assert ended.status is RunStatus.CANCELLED
-            done = await asyncio.to_thread(c.sync.outcomes, tenant, run.id)
+            done = await asyncio.to_thread(c.sync.outcomes, as_owner(tenant), run.id)
             assert sum(1 for row in done if row.state is TaskState.GENERATED) == ended.generated >= 10
 
     asyncio.run(scenario())

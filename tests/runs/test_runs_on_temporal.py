@@ -26,6 +26,7 @@ from craftology.runtime import running
 from craftology.sync.causes import Status
 from craftology.workflows.devserver import EmbeddedTemporal
 from craftology.workflows.worker import connect
+from tests.principals import as_owner
 from tests.workflows.conftest import free_port
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]
@@ -41,10 +42,12 @@ def settings(tmp_path: Path, latency: float) -> Settings:
 
 def small_project(c: Container) -> tuple[str, str, list[str]]:
     tenant = c.tenancy.create_tenant("Acme").tenant.id
-    project = c.projects.create_project(tenant, ProjectIn(name="Spot")).value.id
-    card = c.projects.create_card(tenant, project, CardIn(kind=CardKind.PROP, name="Shoe")).value.id
+    project = c.projects.create_project(as_owner(tenant), ProjectIn(name="Spot")).value.id
+    card = c.projects.create_card(as_owner(tenant), project, CardIn(kind=CardKind.PROP, name="Shoe")).value.id
     shots = [
-        c.projects.create_shot(tenant, project, ShotIn(description=f"shot {n}", cards=[card])).value.id
+        c.projects.create_shot(
+            as_owner(tenant), project, ShotIn(description=f"shot {n}", cards=[card])
+        ).value.id
         for n in range(2)
     ]
     return tenant, project, shots
@@ -64,17 +67,19 @@ def test_an_edit_during_a_run_supersedes_its_task_and_a_follow_up_run_picks_it_u
     async def scenario() -> None:
         async with running(settings(tmp_path, latency=0.5)) as c:
             tenant, project, shots = small_project(c)
-            run = await c.sync.start_run(tenant, project)
-            card_sheet = next(t for t in c.sync.plan(tenant, project).targets if t.startswith("card/"))
+            run = await c.sync.start_run(as_owner(tenant), project)
+            card_sheet = next(
+                t for t in c.sync.plan(as_owner(tenant), project).targets if t.startswith("card/")
+            )
             await wait_for_event(c, "generation.started", card_sheet)
-            shot = c.projects.get_shot(tenant, project, shots[1])
+            shot = c.projects.get_shot(as_owner(tenant), project, shots[1])
             c.projects.update_shot(
-                tenant, project, shots[1], {"description": "edited mid-run"}, shot.revision
+                as_owner(tenant), project, shots[1], {"description": "edited mid-run"}, shot.revision
             )
 
-            last = await c.sync.wait(tenant, run.id)
+            last = await c.sync.wait(as_owner(tenant), run.id)
             first = c.runs.get(tenant, run.id)
-            outcomes = {t.target: t.state for t in c.sync.outcomes(tenant, run.id)}
+            outcomes = {t.target: t.state for t in c.sync.outcomes(as_owner(tenant), run.id)}
             assert outcomes[f"shot/{shots[1]}/keyframe"] == "superseded"
             assert outcomes[f"shot/{shots[0]}/keyframe"] == "generated"
             assert has_event(c, "target.superseded", f"shot/{shots[1]}/keyframe")
@@ -88,10 +93,10 @@ def test_an_edit_during_a_run_supersedes_its_task_and_a_follow_up_run_picks_it_u
                 run.id,
                 1,
             )
-            follow_up = {t.target: t.state for t in c.sync.outcomes(tenant, last.id)}
+            follow_up = {t.target: t.state for t in c.sync.outcomes(as_owner(tenant), last.id)}
             assert follow_up[f"shot/{shots[1]}/keyframe"] == "generated"
             assert f"shot/{shots[0]}/keyframe" not in follow_up
-            assert {s.status for s in c.sync.statuses(tenant, project)} == {Status.FRESH}
+            assert {s.status for s in c.sync.statuses(as_owner(tenant), project)} == {Status.FRESH}
             record = c.metadata.get(tenant, TARGETS, f"shot/{shots[1]}/keyframe")
             assert record.data["provenance"]["inputs"][f"shots/{shots[1]}.description"] == "edited mid-run"
 
@@ -102,13 +107,13 @@ def test_cancelling_a_run_stops_it_and_records_it_cancelled(tmp_path: Path) -> N
     async def scenario() -> None:
         async with running(settings(tmp_path, latency=3.0)) as c:
             tenant, project, _ = small_project(c)
-            run = await c.sync.start_run(tenant, project)
-            first = c.sync.plan(tenant, project).targets[0]
+            run = await c.sync.start_run(as_owner(tenant), project)
+            first = c.sync.plan(as_owner(tenant), project).targets[0]
             await wait_for_event(c, "generation.started", first)
-            await c.sync.cancel_run(tenant, run.id)
-            ended = await c.sync.wait(tenant, run.id)
+            await c.sync.cancel_run(as_owner(tenant), run.id)
+            ended = await c.sync.wait(as_owner(tenant), run.id)
             assert ended.status is RunStatus.CANCELLED
-            assert any(s.status is not Status.FRESH for s in c.sync.statuses(tenant, project))
+            assert any(s.status is not Status.FRESH for s in c.sync.statuses(as_owner(tenant), project))
 
     asyncio.run(scenario())
 
@@ -117,12 +122,12 @@ def test_one_unfinished_run_per_project(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with running(settings(tmp_path, latency=0.5)) as c:
             tenant, project, _ = small_project(c)
-            run = await c.sync.start_run(tenant, project)
+            run = await c.sync.start_run(as_owner(tenant), project)
             with pytest.raises(Conflict, match=run.id):
-                await c.sync.start_run(tenant, project)
-            assert (await c.sync.wait(tenant, run.id)).status is RunStatus.SUCCEEDED
-            again = await c.sync.start_run(tenant, project)  # allowed once the first has ended
-            assert (await c.sync.wait(tenant, again.id)).plan_size == 0
+                await c.sync.start_run(as_owner(tenant), project)
+            assert (await c.sync.wait(as_owner(tenant), run.id)).status is RunStatus.SUCCEEDED
+            again = await c.sync.start_run(as_owner(tenant), project)  # allowed once the first has ended
+            assert (await c.sync.wait(as_owner(tenant), again.id)).plan_size == 0
 
     asyncio.run(scenario())
 
@@ -143,14 +148,14 @@ def test_a_run_recorded_but_never_submitted_stops_blocking_its_project(tmp_path:
             tenant, project, _ = small_project(c)
             young = orphan_run(c, tenant, project, timedelta(0))
             with pytest.raises(Conflict, match=young):  # it may still be starting
-                await c.sync.start_run(tenant, project)
+                await c.sync.start_run(as_owner(tenant), project)
             c.runs.set_status(tenant, young, RunStatus.CANCELLED)
             old = orphan_run(c, tenant, project, timedelta(minutes=1))
-            run = await c.sync.start_run(tenant, project)
+            run = await c.sync.start_run(as_owner(tenant), project)
             ended = c.runs.get(tenant, old)
             assert ended.status is RunStatus.FAILED
             assert "interrupted before it started" in (ended.error or "")
-            assert (await c.sync.wait(tenant, run.id)).status is RunStatus.SUCCEEDED
+            assert (await c.sync.wait(as_owner(tenant), run.id)).status is RunStatus.SUCCEEDED
 
     asyncio.run(scenario())
 
@@ -163,14 +168,14 @@ def test_a_run_whose_workflow_cannot_start_is_recorded_failed(tmp_path: Path) ->
             async def unreachable() -> Client:  # a Temporal address where nothing listens
                 return await connect(f"127.0.0.1:{free_port()}")
 
-            cut_off = SyncService(c.engines, c.runs, c.relay, unreachable, "q", max_parallel=1)
+            cut_off = SyncService(c.engines, c.runs, c.relay, unreachable, "q", 1, c.access.policy)
             with pytest.raises(TransientError, match="could not start its workflow"):
-                await cut_off.start_run(tenant, project)
+                await cut_off.start_run(as_owner(tenant), project)
             [failed] = c.runs.list(tenant, project)
             assert failed.status is RunStatus.FAILED
             assert "could not start its workflow" in (failed.error or "")
-            run = await c.sync.start_run(tenant, project)  # the project is not blocked
-            assert (await c.sync.wait(tenant, run.id)).status is RunStatus.SUCCEEDED
+            run = await c.sync.start_run(as_owner(tenant), project)  # the project is not blocked
+            assert (await c.sync.wait(as_owner(tenant), run.id)).status is RunStatus.SUCCEEDED
 
     asyncio.run(scenario())
 
@@ -184,8 +189,8 @@ def test_a_configured_temporal_address_is_used_instead_of_the_embedded_server(tm
         async def scenario() -> None:
             async with running(configured) as c:
                 tenant, project, _ = small_project(c)
-                run = await c.sync.start_run(tenant, project)
-                assert (await c.sync.wait(tenant, run.id)).status is RunStatus.SUCCEEDED
+                run = await c.sync.start_run(as_owner(tenant), project)
+                assert (await c.sync.wait(as_owner(tenant), run.id)).status is RunStatus.SUCCEEDED
                 client = await c.temporal()
                 described = await client.get_workflow_handle(run.workflow_id or "").describe()
                 assert described.status is not None
@@ -212,10 +217,10 @@ def test_a_model_refusal_fails_the_target_and_its_dependents_without_retrying(tm
     async def scenario() -> None:
         async with running(settings(tmp_path, latency=0.0), generators=generators) as c:
             tenant, project, shots = small_project(c)
-            run = await c.sync.start_run(tenant, project)
-            ended = await c.sync.wait(tenant, run.id)
+            run = await c.sync.start_run(as_owner(tenant), project)
+            ended = await c.sync.wait(as_owner(tenant), run.id)
             assert ended.status is RunStatus.FAILED
-            outcomes = {t.target: t for t in c.sync.outcomes(tenant, run.id)}
+            outcomes = {t.target: t for t in c.sync.outcomes(as_owner(tenant), run.id)}
             sheet = next(t for t in outcomes if t.startswith("card/"))
             assert "cannot draw" in outcomes[sheet].detail
             assert outcomes[f"shot/{shots[0]}/keyframe"].state == "failed"
@@ -248,21 +253,23 @@ def test_a_card_deleted_mid_run_fails_its_target_once_without_retries(tmp_path: 
     async def scenario() -> None:
         async with running(settings(tmp_path, latency=2.0)) as c:
             tenant = c.tenancy.create_tenant("Acme").tenant.id
-            project = c.projects.create_project(tenant, ProjectIn(name="Spot")).value.id
+            project = c.projects.create_project(as_owner(tenant), ProjectIn(name="Spot")).value.id
             cards = [
-                c.projects.create_card(tenant, project, CardIn(kind=CardKind.PROP, name=name)).value.id
+                c.projects.create_card(
+                    as_owner(tenant), project, CardIn(kind=CardKind.PROP, name=name)
+                ).value.id
                 for name in ("Shoe", "Hat")
             ]
-            sheets = [t for t in c.sync.plan(tenant, project).targets if t.startswith("card/")]
+            sheets = [t for t in c.sync.plan(as_owner(tenant), project).targets if t.startswith("card/")]
             kept, doomed = (t.split("/")[1] for t in sheets)
-            c.projects.create_shot(tenant, project, ShotIn(description="a shoe", cards=[kept]))
-            run = await c.sync.start_run(tenant, project)  # one target at a time, sheets first
+            c.projects.create_shot(as_owner(tenant), project, ShotIn(description="a shoe", cards=[kept]))
+            run = await c.sync.start_run(as_owner(tenant), project)  # one target at a time, sheets first
             await wait_for_event(c, "generation.started", sheets[0])
-            card = c.projects.get_card(tenant, project, doomed)
-            c.projects.delete_card(tenant, project, doomed, card.revision)
+            card = c.projects.get_card(as_owner(tenant), project, doomed)
+            c.projects.delete_card(as_owner(tenant), project, doomed, card.revision)
 
-            ended = await c.sync.wait(tenant, run.id)
-            outcomes = {t.target: t for t in c.sync.outcomes(tenant, run.id)}
+            ended = await c.sync.wait(as_owner(tenant), run.id)
+            outcomes = {t.target: t for t in c.sync.outcomes(as_owner(tenant), run.id)}
             assert outcomes[sheets[1]].state == "failed"
             assert "no card" in outcomes[sheets[1]].detail
             assert ended.status is RunStatus.FAILED

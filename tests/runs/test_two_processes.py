@@ -38,6 +38,7 @@ from craftology.sync.audit import full_audit
 from craftology.sync.engine import SyncEngine
 from craftology.sync.targets import TargetKind, parse_target
 from craftology.workflows.models import TargetActivityInput
+from tests.principals import as_owner
 
 KINDS = [ModelKind.SHEET, ModelKind.KEYFRAME, ModelKind.CLIP, ModelKind.CUT]
 
@@ -88,22 +89,26 @@ def two_processes() -> Iterator[Two]:
 
 def new_project(two: Two) -> str:
     c = two.processes[0]
-    project = c.projects.create_project(two.tenant, ProjectIn(name="Spot")).value.id
+    project = c.projects.create_project(as_owner(two.tenant), ProjectIn(name="Spot")).value.id
     cards = [
-        c.projects.create_card(two.tenant, project, CardIn(kind=kind, name=name, attributes=attrs)).value.id
+        c.projects.create_card(
+            as_owner(two.tenant), project, CardIn(kind=kind, name=name, attributes=attrs)
+        ).value.id
         for kind, name, attrs in (
             (CardKind.CHARACTER, "Mia", {"appearance": "brown hair"}),
             (CardKind.LOCATION, "Park", {"time_of_day": "dusk"}),
         )
     ]
     for n in range(3):
-        c.projects.create_shot(two.tenant, project, ShotIn(description=f"shot {n}", cards=cards[: n % 3]))
+        c.projects.create_shot(
+            as_owner(two.tenant), project, ShotIn(description=f"shot {n}", cards=cards[: n % 3])
+        )
     return project
 
 
 def audit_from_stores(c: Container, tenant: str, project: str) -> tuple[dict[str, object], list[str]]:
     """Statuses by a full audit and the plan by a brand-new engine, both read from the stores."""
-    models = c.models(c.projects.get_project(tenant, project).value)
+    models = c.models(c.projects.get_project(as_owner(tenant), project).value)
     state = load_state(tenant, project, c.projects, c.metadata, models)
     return dict(full_audit(state)), SyncEngine(state).plan().targets
 
@@ -111,16 +116,16 @@ def audit_from_stores(c: Container, tenant: str, project: str) -> tuple[dict[str
 def check(two: Two) -> None:
     for c in two.processes:
         audit, plan = audit_from_stores(c, two.tenant, two.project)
-        assert {s.target: s for s in c.sync.statuses(two.tenant, two.project)} == audit
-        assert c.sync.plan(two.tenant, two.project).targets == plan
+        assert {s.target: s for s in c.sync.statuses(as_owner(two.tenant), two.project)} == audit
+        assert c.sync.plan(as_owner(two.tenant), two.project).targets == plan
 
 
 def step(two: Two, data: st.DataObject, number: int) -> None:
     c, curation = two.processes[number % 2], two.curation[number % 2]
     tenant, project = two.tenant, two.project
     engine_targets = c.engines.get(tenant, project).targets()
-    shots = c.projects.list_shots(tenant, project, limit=100).items
-    cards = c.projects.list_cards(tenant, project, limit=100).items
+    shots = c.projects.list_shots(as_owner(tenant), project, limit=100).items
+    cards = c.projects.list_cards(as_owner(tenant), project, limit=100).items
     action = data.draw(
         st.sampled_from(
             [
@@ -147,30 +152,32 @@ def step(two: Two, data: st.DataObject, number: int) -> None:
         card = data.draw(st.sampled_from(cards))
         field = "appearance" if card.value.kind is CardKind.CHARACTER else "time_of_day"
         value = data.draw(st.sampled_from(["red", "blue", "dawn"]))
-        c.projects.update_card(tenant, project, card.value.id, {"attributes": {field: value}}, None)
+        c.projects.update_card(as_owner(tenant), project, card.value.id, {"attributes": {field: value}}, None)
     elif action == "backstory":
         card = data.draw(st.sampled_from(cards))
-        c.projects.update_card(tenant, project, card.value.id, {"attributes": {"backstory": number}}, None)
+        c.projects.update_card(
+            as_owner(tenant), project, card.value.id, {"attributes": {"backstory": number}}, None
+        )
     elif action == "shot" and shots:
         shot = data.draw(st.sampled_from(shots))
         refs = data.draw(st.lists(st.sampled_from([x.value.id for x in cards]), max_size=2))
         patch = data.draw(
             st.sampled_from([{"camera": "pan_left"}, {"description": f"v{number}"}, {"cards": refs}])
         )
-        c.projects.update_shot(tenant, project, shot.value.id, patch, None)
+        c.projects.update_shot(as_owner(tenant), project, shot.value.id, patch, None)
     elif action == "add":
-        c.projects.create_shot(tenant, project, ShotIn(description=f"new {number}"))
+        c.projects.create_shot(as_owner(tenant), project, ShotIn(description=f"new {number}"))
     elif action == "delete" and len(shots) > 1:
-        c.projects.delete_shot(tenant, project, data.draw(st.sampled_from(shots)).value.id, None)
+        c.projects.delete_shot(as_owner(tenant), project, data.draw(st.sampled_from(shots)).value.id, None)
     elif action == "reorder":
         ids = [s.value.id for s in shots]
-        c.projects.reorder_shots(tenant, project, data.draw(st.permutations(ids)))
+        c.projects.reorder_shots(as_owner(tenant), project, data.draw(st.permutations(ids)))
     elif action == "move" and len(shots) > 1:
         moving, anchor = data.draw(st.permutations([s.value.id for s in shots]))[:2]
         side = data.draw(st.sampled_from(["after", "before"]))
-        c.projects.move_shot(tenant, project, moving, expect_revision=None, **{side: anchor})
+        c.projects.move_shot(as_owner(tenant), project, moving, expect_revision=None, **{side: anchor})
     elif action == "generate":
-        items = c.sync.plan(tenant, project).items
+        items = c.sync.plan(as_owner(tenant), project).items
         if items:
             item = items[data.draw(st.integers(0, len(items) - 1))]
             task = TargetActivityInput(tenant, project, f"run-{number}", item.target, item.inputs_digest)
@@ -179,13 +186,13 @@ def step(two: Two, data: st.DataObject, number: int) -> None:
     elif action == "old":
         made = c.metadata.find(tenant, Query(ASSETS, project_id=project, where={"target": target})).records
         if made:
-            curation.accept(tenant, project, target, data.draw(st.sampled_from(made)).id)
+            curation.accept(as_owner(tenant), project, target, data.draw(st.sampled_from(made)).id)
     elif action == "upload" and parse_target(target)[0] in (TargetKind.SHEET, TargetKind.KEYFRAME):
-        curation.upload(tenant, project, target, [png()], "image/png")
+        curation.upload(as_owner(tenant), project, target, [png()], "image/png")
     elif action == "pin":
-        curation.pin(tenant, project, target, data.draw(st.booleans()))
+        curation.pin(as_owner(tenant), project, target, data.draw(st.booleans()))
     elif action == "seed":
-        curation.set_seed(tenant, project, target, data.draw(st.sampled_from([None, 1, 2])))
+        curation.set_seed(as_owner(tenant), project, target, data.draw(st.sampled_from([None, 1, 2])))
     elif action == "upgrade":
         current = c.registry.current(data.draw(st.sampled_from(KINDS)))
         c.registry.register(replace(current, version=f"{current.version}.{number}"))
@@ -199,7 +206,7 @@ def step(two: Two, data: st.DataObject, number: int) -> None:
             }
         }
         settings_patch = {"keep_models": data.draw(st.sampled_from([keep, {kind.value: None}]))}
-        c.projects.update_project(tenant, project, {"settings": settings_patch}, None)
+        c.projects.update_project(as_owner(tenant), project, {"settings": settings_patch}, None)
 
 
 @settings(max_examples=12, deadline=None)
@@ -223,22 +230,24 @@ def two() -> Iterator[Two]:
 def test_a_kept_model_version_keeps_assets_fresh_and_the_plan_says_so(two: Two) -> None:
     two.project = project = new_project(two)
     a, b = two.processes
-    while plan := a.sync.plan(two.tenant, project).items:
+    while plan := a.sync.plan(as_owner(two.tenant), project).items:
         for item in plan:
             task = TargetActivityInput(two.tenant, project, "r", item.target, item.inputs_digest)
             b.executor.run(task, lambda detail: None)
     clip = a.registry.current(ModelKind.CLIP)
     keep = {"clip": {"model_id": clip.id, "version": clip.version}}
-    a.projects.update_project(two.tenant, project, {"settings": {"keep_models": keep}}, None)
+    a.projects.update_project(as_owner(two.tenant), project, {"settings": {"keep_models": keep}}, None)
     b.registry.register(replace(clip, version="7.0"))
-    kept = a.sync.plan(two.tenant, project)
+    kept = a.sync.plan(as_owner(two.tenant), project)
     assert kept.targets == []  # kept: nothing to re-render, and the plan says why
     assert [k.to_dict() for k in kept.kept_models] == [
         {"kind": "clip", "model_id": clip.id, "kept_version": clip.version,
          "current_model_id": clip.id, "current_version": "7.0"}
     ]  # fmt: skip
-    a.projects.update_project(two.tenant, project, {"settings": {"keep_models": {"clip": None}}}, None)
-    stale = b.sync.plan(two.tenant, project)
+    a.projects.update_project(
+        as_owner(two.tenant), project, {"settings": {"keep_models": {"clip": None}}}, None
+    )
+    stale = b.sync.plan(as_owner(two.tenant), project)
     clips = [i for i in stale.items if i.kind is TargetKind.CLIP]
     assert clips
     assert all(f"CODE {clip.id} {clip.version}→7.0" in [x.render() for x in i.causes] for i in clips)

@@ -40,6 +40,10 @@ class Curation:
         self._outbox = Outbox(metadata, OutboxRelay(metadata, events))
         self._engines = engines
 
+    def flush(self) -> None:
+        """Dequeue the events this process published (called at shutdown)."""
+        self._outbox.flush()
+
     def get_asset(self, principal: Principal, asset_id: str, project_id: str | None = None) -> Record:
         """An asset's record; with `project_id`, NotFound unless it belongs to that project."""
         tenant = self._guard.check(principal, "read_asset", "Asset", asset_id, project=project_id or "")

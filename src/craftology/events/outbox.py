@@ -67,6 +67,11 @@ class Outbox:
         self._relay.deliver(tenant, entries)
         return written
 
+    def flush(self) -> None:
+        """Dequeue what this outbox's relay published (at shutdown: left listed, a later relay pass
+        would publish it again)."""
+        self._relay.flush()
+
     def record(self, tenant: str, events: Sequence[Event]) -> None:
         """Durably record events that describe no store change: once this returns they will be
         published even if this process dies now."""
