@@ -13,6 +13,7 @@ from craftology.assets.curation import Curation
 from craftology.config import Settings
 from craftology.container import Container, build_container
 from craftology.events.catalogue import check_event
+from craftology.policy.agent import AUDIT_EVENT
 from craftology.ports.events import Event, EventPublisher
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
 from craftology.workflows.models import TargetActivityInput, TargetOutcome
@@ -45,9 +46,11 @@ class Shop:
         return self.execute(self.task(target, run_id))
 
     def logged(self, kind: str | None = None) -> list[Event]:
-        """Every event of this tenant in the log (of `kind`), oldest first."""
+        """Every event of this tenant in the log (of `kind`), oldest first. Without a kind, the policy
+        agent's audit events are left out: the services ask the policy, which samples allows at random."""
         return [d.event for d in self.c.events.read(limit=10_000)
-                if d.event.tenant == self.tenant and kind in (None, d.event.type)]  # fmt: skip
+                if d.event.tenant == self.tenant and kind in (None, d.event.type)
+                and (kind is not None or d.event.type != AUDIT_EVENT)]  # fmt: skip
 
     def outbox(self) -> list[str]:
         return [entry.id for entry in self.c.metadata.outbox(self.tenant, limit=1000)]

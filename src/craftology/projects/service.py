@@ -32,9 +32,9 @@ class ProjectService(ShotMethods):
     """Create, read, update and delete projects, cards and shots of one tenant at a time.
 
     Every method takes the Principal asking first and asks the policy (through the guard) before it
-    reads or writes; reads may name another tenant's project (`tenant=`), which only a B2B grant
-    allows. `listeners` (constructor) are called after each successful
-    commit with one Change per record written; they cannot affect the write.
+    reads or writes; writes act in the principal's own tenant, and reads may name another tenant's
+    project (`tenant=`), which only a B2B grant allows. `listeners` (constructor) are called after
+    each successful commit with one Change per record written; they cannot affect the write.
     """
 
     # -- projects -------------------------------------------------------------------------------
