@@ -62,39 +62,9 @@ class Vocabulary:
         out[cols] = values
         return out
 
-    def matrix(self, documents: Sequence[Counter[str]]) -> Sparse:
-        parts = [self.entries(d) for d in documents]
-        rows = np.concatenate([np.full(len(cols), n, dtype=np.intp) for n, (cols, _) in enumerate(parts)])
-        cols = np.concatenate([cols for cols, _ in parts])
-        values = np.concatenate([values for _, values in parts])
-        return Sparse(rows, cols, values, (len(documents), len(self.index)))
-
-
-class Sparse:
-    """A row-sparse matrix with the two products training needs. A message has a few hundred
-    n-grams of thousands, so this is what keeps training at first use in a fraction of a second."""
-
-    def __init__(
-        self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp], values: Vector, shape: tuple[int, int]
-    ) -> None:
-        self.shape = shape
-        self._rows, self._values = rows, values
-        self._row_starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        by_col = np.argsort(cols, kind="stable")
-        self._t_cols, self._t_rows, self._t_values = cols[by_col], rows[by_col], values[by_col]
-        self._col_starts = np.flatnonzero(np.r_[True, self._t_cols[1:] != self._t_cols[:-1]])
-        self._cols = cols
-
-    def dot(self, w: Vector) -> Vector:
-        """self @ w."""
-        out = np.zeros((self.shape[0], w.shape[1]))
-        sums = np.add.reduceat(self._values[:, None] * w[self._cols], self._row_starts, axis=0)
-        out[self._rows[self._row_starts]] = sums
-        return out
-
-    def t_dot(self, e: Vector) -> Vector:
-        """self.T @ e."""
-        out = np.zeros((self.shape[1], e.shape[1]))
-        sums = np.add.reduceat(self._t_values[:, None] * e[self._t_rows], self._col_starts, axis=0)
-        out[self._t_cols[self._col_starts]] = sums
+    def matrix(self, documents: Sequence[Counter[str]]) -> Vector:
+        out = np.zeros((len(documents), len(self.index)))
+        for row, document in enumerate(documents):
+            cols, values = self.entries(document)
+            out[row, cols] = values
         return out

@@ -20,7 +20,9 @@ _ORDINALS = [
 _TENS_WORDS = "|".join(_TENS)
 _UNIT_WORDS = "|".join(sorted(_UNITS, key=len, reverse=True))  # longest first: "seventeen" before "seven"
 NUMBER = rf"(?:\d+(?:\.\d+)?|(?:{_TENS_WORDS})(?:[- ](?:{'|'.join(_UNITS[1:10])}))?|{_UNIT_WORDS})"
-ORDINAL = r"(?:\d+(?:st|nd|rd|th)|" + "|".join(_ORDINALS) + ")"
+ORDINAL = (
+    rf"(?:\d+(?:st|nd|rd|th)|(?:(?:{_TENS_WORDS})[- ])?(?:{'|'.join(_ORDINALS[:9])})|{'|'.join(_ORDINALS)})"
+)
 _SHOT = r"(?:shots?|panels?|frames?|scenes?)"
 LAST = "last"
 
@@ -49,6 +51,9 @@ def ordinal(word: str) -> int | None:
     word = word.strip().lower()
     if word in _ORDINALS:
         return _ORDINALS.index(word) + 1
+    tens, _, unit = word.replace(" ", "-").partition("-")
+    if tens in _TENS and unit in _ORDINALS[:9]:  # "twenty-first"
+        return _TENS[tens] + _ORDINALS.index(unit) + 1
     found = re.fullmatch(r"(\d+)(?:st|nd|rd|th)", word)
     return int(found.group(1)) if found else None
 

@@ -84,12 +84,12 @@ def remove_shot(plain: str) -> dict[str, SlotValue]:
 
 
 _CONNECTOR = re.compile(r"^\s*(?:added\s+)?(?:of|where|showing|with|that\s+shows|in\s+which)\b")
-_POSITION_WORD = rf"(?:shots?\s+)?({NUMBER}|{ORDINAL})(?:\s+(?:shot|one|panel))?"
+_POSITION_WORD = rf"(?:shots?\s+)?({ORDINAL}|{NUMBER})(?:\s+(?:shot|one|panel))?"
 _AFTER = re.compile(rf"\bafter\s+(?:the\s+)?{_POSITION_WORD}")
 _BEFORE = re.compile(rf"\bbefore\s+(?:the\s+)?{_POSITION_WORD}")
 _BETWEEN = re.compile(rf"\bbetween\s+(?:shots?\s+)?({NUMBER})\s+and\s+({NUMBER})")
 _AT = re.compile(
-    rf"\b(?:in|at|as)\s+(?:position\s+|shot\s+(?:number\s+)?|the\s+)({NUMBER}|{ORDINAL})\b(?:\s+(?:shot|one|panel))?"
+    rf"\b(?:in|at|as)\s+(?:position\s+|shot\s+(?:number\s+)?|the\s+)({ORDINAL}|{NUMBER})\b(?:\s+(?:shot|one|panel))?"
 )
 _END = re.compile(r"\b(?:at\s+the\s+(?:very\s+)?end|final|closing|last|append|tack\s+on|to\s+the\s+end)\b")
 _START = re.compile(
