@@ -61,6 +61,10 @@ def card_phrase(plain: str) -> str | None:
     hair"), else the first run of words that are neither grammar nor field words."""
     if found := re.search(r"([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})'s?\b(?!\s+(?:a|an)\b)", plain):
         words = [w for w in found.group(1).split() if w.lower() not in _STOP and not _is_verb(w)]
+        # A name is capitalised: "refresh Bruno's" is Bruno (the message's first word is capitalised anyway).
+        named = [w for n, w in enumerate(words) if w[0].isupper() and (found.start(1) > 0 or n > 0)]
+        if named and named == words[len(words) - len(named) :]:
+            words = named
         if words:
             return " ".join(words[-2:])
     before_value = re.split(r"\bto\b|:|\bshould\b|\bneeds?\b", plain, maxsplit=1, flags=re.I)[0]

@@ -57,6 +57,7 @@ _KINDS = (
     ("keyframe", r"keyframes?|key\s+frames?|frames?|images?|stills?|pictures?"),
     ("sheet", r"sheets?|reference\s+sheets?|card"),
 )
+_REDO = r"regenerate|regen|redo|re-do|rerender|re-render|render|generate|refresh|remake|reroll|rerun"
 _CUT = re.compile(r"\b(?:cut|final\s+(?:video|film|edit)|the\s+video|the\s+film|whole\s+video|edit)\b")
 _ALL = re.compile(r"\b(?:everything|all|every\s+target|the\s+whole\s+(?:thing|project))\b")
 
@@ -85,19 +86,45 @@ def _sheet_owner(plain: str) -> str | None:
 
 
 _TENANT_WORD = r"([a-z0-9][\w.-]*)"
-_NOT_TENANT = {"the", "our", "my", "a", "an", "it", "this", "them", "everyone", "me", "us", "see", "view"}
+_NOT_TENANT = {
+    "the",
+    "our",
+    "my",
+    "a",
+    "an",
+    "it",
+    "this",
+    "them",
+    "everyone",
+    "me",
+    "us",
+    "see",
+    "view",
+    "partner",
+    "client",
+    "agency",
+    "tenant",
+    "company",
+    "read",
+    "access",
+}
 _TENANT = (
-    re.compile(rf"\b(?:give|grant|let|allow)\s+(?:our\s+(?:partner|client|agency)\s+)?{_TENANT_WORD}\s+(?:read|access|see|view|to\b|have)"),
-    re.compile(rf"\b(?:our\s+(?:partner|client|agency)|tenant|client|partner|agency)\s*,?\s+{_TENANT_WORD}"),
-    re.compile(rf"\b(?:with|to)\s+(?:the\s+)?{_TENANT_WORD}\s*[.!?]*$"),
-)  # fmt: skip
+    re.compile(
+        rf"\b(?:give|grant|let|allow)\s+(?:(?:our|the)\s+)?(?:(?:partner|client|agency|tenant|company)\s+)*"
+        rf"{_TENANT_WORD}\s+(?:read|access|see|view|to\b|have)"
+    ),
+    re.compile(
+        rf"\b(?:partner|client|agency|tenant|company)\s*,?\s+(?:(?:partner|tenant)\s+)?{_TENANT_WORD}"
+    ),
+    re.compile(rf"\b(?:with|to)\s+(?:the\s+)?{_TENANT_WORD}$"),
+)
 _WHAT = (("cut", r"cut|final\s+video|the\s+video|film"), ("shots", r"keyframes|shots|clips|panels"),
          ("cards", r"cards|characters|sheets"), ("assets", r"assets|files"),
          ("project", r"project|storyboard|everything|this|it"))  # fmt: skip
 
 
 def share(plain: str) -> dict[str, SlotValue]:
-    text = plain.lower()
+    text = tail(plain).lower()
     slots: dict[str, SlotValue] = {}
     for pattern in _TENANT:
         if (found := pattern.search(text)) and found.group(1) not in _NOT_TENANT:
