@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from craftology.cli.agent import agent_app
 from craftology.cli.app import app
 from craftology.cli.models import models_app
 from craftology.cli.policies import policies_app
@@ -11,6 +12,7 @@ from craftology.cli.users import users_app
 app.add_typer(models_app, name="models")
 app.add_typer(users_app, name="users")
 app.add_typer(policies_app, name="policies")
+app.add_typer(agent_app, name="agent")
 
 
 def main() -> None:
