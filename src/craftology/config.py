@@ -224,8 +224,8 @@ class GenAiSettings(BaseModel):
     master_key: SecretStr | None = Field(
         default=None,
         description="Base64 of 32 random bytes: the AES-256-GCM key encrypting tenants' provider keys "
-        "at rest. Unset with a SQLite control plane: generated once into `<data_dir>/master.key` (0600). "
-        "Required with PostgreSQL, the same in every process.",
+        "at rest. Unset (or empty) with a SQLite control plane: generated once into "
+        "`<data_dir>/master.key` (0600). Required with PostgreSQL, the same in every process.",
     )
     master_key_id: str = Field(
         default="primary",

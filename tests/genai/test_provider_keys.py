@@ -14,7 +14,7 @@ from sqlalchemy import Engine, insert, select, update
 from craftology.controlplane.db import connect
 from craftology.controlplane.schema import provider_keys, tenants
 from craftology.controlplane.types import utc_now
-from craftology.errors import BadInput, NotFound
+from craftology.errors import BadInput, NotFound, PreconditionFailed
 from craftology.genai.keys.crypto import Keyring, SealError
 from craftology.genai.keys.schemas import ProviderKeyIn
 from craftology.genai.keys.service import ProviderKeys
@@ -52,8 +52,8 @@ def given(api_key: str = SECRET, **extra: str) -> ProviderKeyIn:
 
 def test_set_lists_masked_and_opens_only_into_an_endpoint(keys: ProviderKeys) -> None:
     stored = keys.set("acme", "openai", given(), by="u1")
-    assert (stored.base_url, stored.model, stored.key_hint, stored.key_id) == (
-        "https://api.openai.com/v1", "gpt-4o-mini", "sk-...cdef", "k1",
+    assert (stored.base_url, stored.model, stored.key_hint, stored.key_id, stored.revision) == (
+        "https://api.openai.com/v1", "gpt-4o-mini", "sk-...cdef", "k1", 1,
     )  # fmt: skip
     (listed,) = keys.list("acme")
     assert SECRET not in repr(listed)
@@ -87,7 +87,9 @@ def test_replace_and_remove(keys: ProviderKeys) -> None:
     (listed,) = keys.list("acme")
     assert (listed.model, listed.key_hint, listed.updated_by) == ("gpt-4.1", "sk-...9999", "u2")
     assert keys.endpoint("acme", "openai").api_key.get_secret_value() == "sk-second-key-aaaaaaaaaaaa9999"
-    keys.remove("acme", "openai")
+    with pytest.raises(PreconditionFailed, match="the openai key changed since revision 1"):
+        keys.remove("acme", "openai", revision=1)
+    keys.remove("acme", "openai", revision=2)
     with pytest.raises(ProviderNotConfigured, match="tenant acme has no openai key"):
         keys.endpoint("acme", "openai")
     with pytest.raises(NotFound):

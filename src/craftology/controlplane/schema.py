@@ -360,6 +360,7 @@ provider_keys = Table(
     Column("key_id", String(ID), nullable=False),
     Column("sealed_key", LargeBinary, nullable=False),
     Column("key_hint", String(32), nullable=False),
+    Column("revision", Integer, nullable=False),  # the ETag: a removal names the revision it read
     Column("updated_by", String(ID), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     PrimaryKeyConstraint("tenant_id", "provider", name="pk_provider_keys"),

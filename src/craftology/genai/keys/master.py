@@ -35,11 +35,12 @@ def keyring(settings: Settings) -> Keyring:
         for key_id, value in genai.retired_master_keys.items()
     }
     path = settings.data_dir / KEY_FILE
-    if genai.master_key is not None:
+    configured = genai.master_key.get_secret_value().strip() if genai.master_key is not None else ""
+    if configured:
         if path.exists():  # a data dir that used the generated key: what it sealed stays readable
             generated = read_key_file(path)
             keys.setdefault(file_key_id(generated), generated)
-        keys[genai.master_key_id] = decode_master_key(genai.master_key.get_secret_value(), "genai.master_key")
+        keys[genai.master_key_id] = decode_master_key(configured, "genai.master_key")
         return Keyring(genai.master_key_id, keys)
     if not settings.database_url.startswith("sqlite"):
         raise BadInput(

@@ -22,7 +22,8 @@ class StoredKey:
 def _stored(row: Row[Any]) -> StoredKey:
     info = ProviderKey(
         tenant_id=row.tenant_id, provider=row.provider, base_url=row.base_url, model=row.model,
-        key_hint=row.key_hint, key_id=row.key_id, updated_by=row.updated_by, updated_at=row.updated_at,
+        key_hint=row.key_hint, key_id=row.key_id, revision=row.revision, updated_by=row.updated_by,
+        updated_at=row.updated_at,
     )  # fmt: skip
     return StoredKey(info, Sealed(row.key_id, bytes(row.sealed_key)))
 
@@ -36,14 +37,21 @@ def require_tenant(conn: Connection, tenant_id: str) -> None:
         raise NotFound(f"tenant {tenant_id} not found")
 
 
-def upsert(conn: Connection, key: ProviderKey, sealed: Sealed) -> None:
+def upsert(conn: Connection, key: ProviderKey, sealed: Sealed) -> int:
+    """Insert or replace; the row's new revision."""
     values = {
         "base_url": key.base_url, "model": key.model, "key_id": sealed.key_id, "sealed_key": sealed.blob,
         "key_hint": key.key_hint, "updated_by": key.updated_by, "updated_at": key.updated_at,
     }  # fmt: skip
-    changed = conn.execute(update(provider_keys).where(*_row(key.tenant_id, key.provider)).values(**values))
+    bumped = {**values, "revision": provider_keys.c.revision + 1}
+    changed = conn.execute(update(provider_keys).where(*_row(key.tenant_id, key.provider)).values(**bumped))
     if changed.rowcount == 0:
-        conn.execute(insert(provider_keys).values(tenant_id=key.tenant_id, provider=key.provider, **values))
+        conn.execute(
+            insert(provider_keys).values(tenant_id=key.tenant_id, provider=key.provider, revision=1, **values)
+        )
+        return 1
+    query = select(provider_keys.c.revision).where(*_row(key.tenant_id, key.provider))
+    return int(conn.execute(query).scalar_one())
 
 
 def get(conn: Connection, tenant_id: str, provider: str) -> StoredKey | None:
@@ -58,8 +66,12 @@ def list_keys(conn: Connection, tenant_id: str | None) -> list[StoredKey]:
     return [_stored(row) for row in conn.execute(query)]
 
 
-def remove(conn: Connection, tenant_id: str, provider: str) -> bool:
-    return conn.execute(delete(provider_keys).where(*_row(tenant_id, provider))).rowcount > 0
+def remove(conn: Connection, tenant_id: str, provider: str, revision: int | None) -> bool:
+    """Delete the row (at `revision` unless None); whether it was deleted."""
+    where = _row(tenant_id, provider)
+    if revision is not None:
+        where = (*where, provider_keys.c.revision == revision)
+    return conn.execute(delete(provider_keys).where(*where)).rowcount > 0
 
 
 def reseal(conn: Connection, stored: StoredKey, sealed: Sealed) -> bool:

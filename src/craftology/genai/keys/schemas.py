@@ -75,6 +75,7 @@ class ProviderKey:
     model: str
     key_hint: str
     key_id: str  # the master key that sealed it
+    revision: int
     updated_by: str
     updated_at: datetime
 
@@ -84,6 +85,7 @@ class ProviderKeyOut(BaseModel):
     base_url: str
     model: str
     key_hint: str = Field(description="The key masked, e.g. `sk-...9f2c`.")
+    revision: int = Field(description="Bumped by every change; the ETag a removal sends as If-Match.")
     updated_by: str
     updated_at: datetime
 
@@ -91,7 +93,7 @@ class ProviderKeyOut(BaseModel):
     def of(cls, key: ProviderKey) -> ProviderKeyOut:
         return cls(
             provider=key.provider, base_url=key.base_url, model=key.model, key_hint=key.key_hint,
-            updated_by=key.updated_by, updated_at=key.updated_at,
+            revision=key.revision, updated_by=key.updated_by, updated_at=key.updated_at,
         )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from craftology.clock import Clock, utc_clock
-from craftology.errors import NotFound
+from craftology.errors import NotFound, PreconditionFailed
 from craftology.genai.chat.openai_compat import ChatEndpoint
 from craftology.genai.keys import repository
 from craftology.genai.keys.crypto import Keyring, SealError
@@ -40,19 +40,19 @@ class ProviderKeys:
         key = ProviderKey(
             tenant_id=tenant_id, provider=provider, base_url=given.resolved_base_url(provider),
             model=given.model, key_hint=mask(given.api_key.get_secret_value()),
-            key_id="", updated_by=by, updated_at=self._clock(),
+            key_id="", revision=0, updated_by=by, updated_at=self._clock(),
         )  # fmt: skip
         sealed = self._keyring().seal(given.api_key.get_secret_value(), _context(tenant_id, provider))
         for attempt in (1, 2):  # a concurrent first `set` of the same provider makes our insert collide
             try:
                 with self._control.begin() as conn:
                     repository.require_tenant(conn, tenant_id)
-                    repository.upsert(conn, key, sealed)
+                    revision = repository.upsert(conn, key, sealed)
                 break
             except IntegrityError:
                 if attempt == 2:
                     raise
-        return ProviderKey(**{**key.__dict__, "key_id": sealed.key_id})
+        return ProviderKey(**{**key.__dict__, "key_id": sealed.key_id, "revision": revision})
 
     def list(self, tenant_id: str | None) -> list[ProviderKey]:
         """A tenant's keys, masked; every tenant's for None (the operator)."""
@@ -62,10 +62,14 @@ class ProviderKeys:
     def get(self, tenant_id: str, provider: str) -> ProviderKey:
         return self._stored(tenant_id, provider).info
 
-    def remove(self, tenant_id: str, provider: str) -> None:
+    def remove(self, tenant_id: str, provider: str, revision: int | None = None) -> None:
+        """Delete the key; with `revision`, only if it is still that one (PreconditionFailed if not)."""
         with self._control.begin() as conn:
-            if not repository.remove(conn, tenant_id, provider):
+            if repository.remove(conn, tenant_id, provider, revision):
+                return
+            if repository.get(conn, tenant_id, provider) is None:
                 raise NotFound(f"no {provider} key stored for tenant {tenant_id}")
+        raise PreconditionFailed(f"the {provider} key changed since revision {revision}")
 
     def endpoint(self, tenant_id: str, provider: str) -> ChatEndpoint:
         """Where and with which key to call `provider` for the tenant: for the Gen AI client only."""

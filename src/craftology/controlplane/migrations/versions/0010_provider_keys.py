@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("key_id", sa.String(64), nullable=False),
         sa.Column("sealed_key", sa.LargeBinary(), nullable=False),
         sa.Column("key_hint", sa.String(32), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("updated_by", sa.String(64), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
