@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr, ValidationError
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 
 from craftology.controlplane.db import connect
 from craftology.controlplane.schema import provider_keys, tenants
@@ -151,3 +151,11 @@ def test_rotation_reseals_under_the_new_master_key(control: Engine) -> None:
         "the openai key of tenant acme is sealed under master key 'k2', which is not configured "
         "(known: k1); add it to genai.retired_master_keys"
     )
+
+
+def test_a_deleted_tenant_takes_its_keys_along(keys: ProviderKeys, control: Engine) -> None:
+    keys.set("acme", "openai", given(), by="u1")
+    keys.set("globex", "openai", given(), by="u9")
+    with control.begin() as conn:
+        conn.execute(delete(tenants).where(tenants.c.id == "acme"))
+    assert [k.tenant_id for k in keys.list(None)] == ["globex"]
