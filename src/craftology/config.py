@@ -218,6 +218,48 @@ class OidcSettings(BaseModel):
     )
 
 
+class GenAiSettings(BaseModel):
+    """Calls to third-party model APIs, and the master key that encrypts tenants' provider keys."""
+
+    master_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 of 32 random bytes: the AES-256-GCM key encrypting tenants' provider keys "
+        "at rest. Unset (or empty) with a SQLite control plane: generated once into "
+        "`<data_dir>/master.key` (0600). Required with PostgreSQL, the same in every process.",
+    )
+    master_key_id: str = Field(
+        default="primary",
+        pattern=r"^[A-Za-z0-9._-]{1,64}$",
+        description="The id stored with each ciphertext sealed by `master_key`; give a new key a new id.",
+    )
+    retired_master_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Earlier master keys by id (JSON object), still read, never written: keep them until "
+        "`craftology providers rotate` has re-encrypted every provider key under `master_key`.",
+    )
+    connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=120, description="Timeout of connecting to a model provider."
+    )
+    read_timeout_seconds: float = Field(
+        default=60.0, gt=0, le=1800, description="Timeout of waiting for a model provider's answer."
+    )
+    max_attempts: int = Field(
+        default=3, ge=1, le=10, description="Attempts per call on timeouts, 429 and 5xx (other 4xx: one)."
+    )
+    backoff_seconds: float = Field(
+        default=0.5, ge=0, le=60, description="Wait before the second attempt; doubled for each next one."
+    )
+    backoff_max_seconds: float = Field(
+        default=8.0, ge=0, le=600, description="Longest wait between attempts."
+    )
+    max_retry_after_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=3600,
+        description="Longest `Retry-After` honoured; a provider asking for more fails the call at once.",
+    )
+
+
 class Settings(BaseSettings):
     """Every field is described: the configuration reference is generated from these."""
 
@@ -239,6 +281,7 @@ class Settings(BaseSettings):
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     oidc: OidcSettings = Field(default_factory=OidcSettings)
+    genai: GenAiSettings = Field(default_factory=GenAiSettings)
 
     @property
     def database_url(self) -> str:

@@ -21,6 +21,7 @@ from craftology.controlplane.runs import RunsRepository
 from craftology.errors import BadInput
 from craftology.events.outbox import Outbox
 from craftology.events.relay import OutboxRelay
+from craftology.genai.service import GenAi, build_genai
 from craftology.identity.accounts.api_tokens import ApiTokenService
 from craftology.identity.accounts.service import AccountsService
 from craftology.ports.assets import AssetStore
@@ -93,6 +94,7 @@ class Container:
     accounts: AccountsService  # users, members, roles, invitations, passwords (built-in identity)
     api_tokens: ApiTokenService  # members' API tokens; `authenticate_token` gives the Principal
     access: Access  # policies and their agent, grants, sessions, rate limits
+    genai: GenAi  # chat clients with tenants' provider keys (sealed in the control plane)
     _client: Client | None = None
 
     @property
@@ -177,5 +179,6 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
             control, end_sessions=lambda tenant, user: container.access.sessions.revoke_user(tenant, user)
         ),
         api_tokens=ApiTokenService(control), access=access,
+        genai=build_genai(settings, control),
     )  # fmt: skip
     return container

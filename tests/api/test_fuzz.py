@@ -32,6 +32,7 @@ from schemathesis.core.transport import Response
 from schemathesis.transport import SerializationContext
 
 from craftology.api.routes.models import SHARED_TAGS
+from craftology.api.routes.providers import OWN_SETTINGS_TAGS
 from tests.api.fuzz_app import FuzzWorld, fuzz_world, openapi_document, snapshot
 
 pytestmark = pytest.mark.slow
@@ -260,6 +261,8 @@ def test_another_tenants_token_reaches_nothing(case: Case, data: st.DataObject, 
         return  # lists and creations name no record: tests/api/test_isolation.py covers them
     if SHARED_TAGS & set(case.operation.tags or ()):
         return  # the model registry is shared by every tenant: it names no tenant's record
+    if OWN_SETTINGS_TAGS & set(case.operation.tags or ()):
+        return  # a provider's name is the caller's own setting: tests/api/test_isolation.py covers them
     foreign = set(data.draw(st.sets(st.sampled_from(names), min_size=1)))
     for name in names:
         ids = world.ids if name in foreign else world.other_ids

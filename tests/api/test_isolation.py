@@ -2,9 +2,10 @@
 tenant with the real ids of the first tenant, reaches nothing of it.
 
 The list of operations comes from the document, so a route added without a case here fails: a route
-with path parameters must answer 404, one without (lists, creations, the caller's own settings) acts
-only on the caller's tenant and shows none of the first tenant's ids, the shared model registry is
-readable by everyone and writable by no tenant, and the public routes are listed in PUBLIC. Each
+with path parameters must answer 404 (unless its path names a setting of the caller's own, such as a
+model provider), one without (lists, creations, the caller's own settings) acts only on the caller's
+tenant and shows none of the first tenant's ids, the shared model registry is readable by everyone and
+writable by no tenant, and the public routes are listed in PUBLIC. Each
 sweep runs with an API token, with a session cookie (and its CSRF token), and with an API token whose
 tenant installed a policy set permitting everything: tenant isolation is a global `forbid`, which no
 tenant's own policies can lift. After each sweep nothing of the first tenant has changed.
@@ -20,8 +21,11 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from pydantic import SecretStr
 
 from craftology.api.routes.models import SHARED_TAGS
+from craftology.api.routes.providers import OWN_SETTINGS_TAGS
+from craftology.genai.keys.schemas import ProviderKeyIn
 from craftology.identity.principal import Role
 from craftology.ports.sessions import NewSession
 from tests.api.conftest import TestClient, assert_problem
@@ -32,6 +36,7 @@ HTTPS = "https://testserver"
 PASSWORD = "isolation-test-password"  # both owners'
 PERMIT_ALL = '@id("tenant-permits-everything")\npermit (principal, action, resource);'
 FIRST_TENANT_POLICY = '@id("first-tenant-own")\nforbid (principal, action, resource) when { false };'
+FIRST_TENANT_MODEL = "first-tenant-model"  # the model of the first tenant's provider key
 
 
 def png() -> bytes:
@@ -77,6 +82,7 @@ def request_body(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
         ("POST", "/v1/models"): {"json": {"id": "mine", "version": "1", "kind": "image",
                                           "backend": "preview", "template_version": "1"}},
         ("PUT", "/v1/models/defaults/{kind}"): {"json": {"model_id": ids["model_id"]}},
+        ("PUT", "/v1/providers/{provider}"): {"json": {"api_key": "sk-the-callers-own-key", "model": "mine"}},
     }  # fmt: skip
     return bodies.get((method, path), {})
 
@@ -110,9 +116,11 @@ def world(tmp_path: Path) -> Iterator[FuzzWorld]:
             container.access.policies.set(made.tenant_id, FIRST_TENANT_POLICY, actor=made.ids["user_id"])
         invitation = container.accounts.invite(made.tenant_id, "invitee@example.com", Role.VIEWER)
         model = container.registry.list()[0]
+        first_key = ProviderKeyIn(api_key=SecretStr("sk-first-tenant-0123456789"), model=FIRST_TENANT_MODEL)
+        container.genai.keys.set(made.tenant_id, "openai", first_key, by=made.ids["user_id"])
         made.ids.update(
             invitation_id=invitation.invitation.id, model_id=model.id, version=model.version,
-            kind=str(model.kind),
+            kind=str(model.kind), provider="openai",
         )  # fmt: skip
         yield made
 
@@ -127,6 +135,10 @@ def first_tenant_state(world: FuzzWorld, session_id: str) -> dict[str, object]:
     state["policies"] = container.access.policies.states(tenant)
     state["session"] = container.access.sessions.get(session_id) is not None
     state["models"] = sorted((m.id, m.version) for m in container.registry.list())
+    state["providers"] = [
+        (k.provider, k.model, k.key_hint, k.updated_at) for k in container.genai.keys.list(tenant)
+    ]
+    state["provider_key"] = container.genai.keys.endpoint(tenant, "openai").api_key.get_secret_value()
     return state
 
 
@@ -200,10 +212,11 @@ def test_another_tenant_reaches_nothing_on_every_route(world: FuzzWorld, caller:
         for method, operation in item.items()
     ]
     assert len(operations) > 50
-    first_ids = {world.tenant_id, *world.ids.values()} - {
+    first_ids = {world.tenant_id, FIRST_TENANT_MODEL, *world.ids.values()} - {
         world.ids["model_id"],
         world.ids["version"],
         world.ids["kind"],  # shared, not the tenant's
+        world.ids["provider"],  # a provider's name: every tenant may have a key for it
     }
     with TestClient(world.app, base_url=HTTPS, raise_server_exceptions=False) as client:
         foreign = Foreign(world, client, CALLERS[caller](world, client))
@@ -220,6 +233,8 @@ def test_another_tenant_reaches_nothing_on_every_route(world: FuzzWorld, caller:
             if tags & SHARED_TAGS:  # the registry: everyone reads it, no tenant changes it
                 expected = 200 if method == "GET" else 403
                 assert response.status_code == expected, (method, path, response.text)
+            elif tags & OWN_SETTINGS_TAGS:  # the path names a setting of the caller's own tenant
+                assert response.status_code < 300, (method, path, response.text)
             elif PARAMETER.search(path) or (method, path) in NOT_FOUND_WITHOUT_PARAMETERS:
                 assert_problem(response, 404)
             else:  # lists, creations and the caller's own settings: only the caller's own records

@@ -87,6 +87,10 @@ ROUTE_ACTIONS: dict[tuple[str, str], RouteAction] = {
     ("PUT", "/v1/policies"): RouteAction("manage_policies", "PolicySet", None),
     ("POST", "/v1/policies/test"): RouteAction("manage_policies", "PolicySet", None),
     ("POST", "/v1/policies/rollback"): RouteAction("manage_policies", "PolicySet", None),
+    # The tenant's keys for model providers: the path names a provider, not a record.
+    ("GET", "/v1/providers"): RouteAction("manage_providers", "Tenant", None),
+    ("PUT", "/v1/providers/{provider}"): RouteAction("manage_providers", "Tenant", None),
+    ("DELETE", "/v1/providers/{provider}"): RouteAction("manage_providers", "Tenant", None),
 }  # fmt: skip
 
 # Routes any signed-in principal may use on itself, whatever its role (the service checks the rest).

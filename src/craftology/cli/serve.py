@@ -18,6 +18,7 @@ from craftology.api.routes.auth import build_auth_router, build_session_router
 from craftology.api.routes.members import build_invitations_router, build_members_router
 from craftology.api.routes.models import build_models_router
 from craftology.api.routes.policies import build_policies_router
+from craftology.api.routes.providers import build_providers_router
 from craftology.api.routes.sync import build_sync_router
 from craftology.config import Settings
 from craftology.container import Container
@@ -52,6 +53,7 @@ def build_api(container: Container) -> FastAPI:
             build_models_router(container.registry, admin_token),
             build_members_router(container.accounts, container.api_tokens),
             build_policies_router(container.access.policies),
+            build_providers_router(container.genai.keys),
             build_session_router(),
         ],
         policy=container.access.policy,

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -344,4 +345,23 @@ registry_generation = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("generation", Integer, nullable=False),
+)
+
+# Each tenant's keys for third-party model providers (the Gen AI service), one per provider. The key
+# itself rests only sealed (AES-256-GCM) under the master key named by `key_id`; `key_hint` is the masked
+# form listings show.
+provider_keys = Table(
+    "provider_keys",
+    metadata,
+    Column("tenant_id", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("provider", String(ID), nullable=False),
+    Column("base_url", String(1024), nullable=False),
+    Column("model", String(255), nullable=False),
+    Column("key_id", String(ID), nullable=False),
+    Column("sealed_key", LargeBinary, nullable=False),
+    Column("key_hint", String(32), nullable=False),
+    Column("revision", Integer, nullable=False),  # the ETag: a removal names the revision it read
+    Column("updated_by", String(ID), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("tenant_id", "provider", name="pk_provider_keys"),
 )

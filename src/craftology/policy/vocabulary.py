@@ -41,6 +41,7 @@ ACTION_GROUPS: dict[Scope, tuple[str, ...]] = {
     Scope.GENERATE: ("start_run", "generate_target", "use_model"),
     Scope.ADMIN: (
         "manage_members", "manage_tokens", "manage_policies", "manage_models", "transfer_ownership",
+        "manage_providers",
     ),
 }  # fmt: skip
 ACTIONS = frozenset(action for group in ACTION_GROUPS.values() for action in group)

@@ -1,0 +1,1 @@
+"""Tenants' provider keys, stored encrypted in the control plane under a master key."""
