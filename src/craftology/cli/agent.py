@@ -14,19 +14,21 @@ import typer
 from craftology.cli.app import DataDir, fail, settings_for
 from craftology.config import Settings
 from craftology.errors import CraftologyError
+from craftology.identity.principal import system_principal
 from craftology.ports.intent import ProjectContext
 
 agent_app = typer.Typer(no_args_is_help=True, help="Agents: how Craftology reads what people ask of it.")
 
 
 def project_context_of(settings: Settings, tenant: str, project_id: str) -> ProjectContext:
-    """The one place this command reads a project (so a change to the service's signature is here)."""
+    """The project's cards and shots. The CLI runs on the data directory itself, so it reads as the
+    operator acting for the tenant (the system principal), through the same policy check."""
     from craftology.agents.intent.context import project_context
     from craftology.container import build_container
 
     container = build_container(settings)
     try:
-        return project_context(*container.projects.load_project(tenant, project_id))
+        return project_context(*container.projects.load_project(system_principal(tenant), project_id))
     finally:
         container.close()
 

@@ -15,6 +15,7 @@ from craftology.cli import app
 from craftology.config import Settings
 from craftology.container import build_container
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
+from tests.principals import as_owner
 
 
 class Project:
@@ -44,15 +45,17 @@ def lighthouse(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str | No
     try:
         tenant = container.tenancy.create_tenant("Harbour Films").tenant.id
         projects = container.projects
-        project = projects.create_project(tenant, ProjectIn(name="Lighthouse", brief="a keeper")).value
+        project = projects.create_project(
+            as_owner(tenant), ProjectIn(name="Lighthouse", brief="a keeper")
+        ).value
         keeper = projects.create_card(
-            tenant, project.id, CardIn(kind=CardKind.CHARACTER, name="Lighthouse Keeper")
+            as_owner(tenant), project.id, CardIn(kind=CardKind.CHARACTER, name="Lighthouse Keeper")
         )
         cat = projects.create_card(
-            tenant, project.id, CardIn(kind=CardKind.CHARACTER, name="Whiskers the cat")
+            as_owner(tenant), project.id, CardIn(kind=CardKind.CHARACTER, name="Whiskers the cat")
         )
         shots = [
-            projects.create_shot(tenant, project.id, ShotIn(description=text)).value.id
+            projects.create_shot(as_owner(tenant), project.id, ShotIn(description=text)).value.id
             for text in ("the keeper climbs the stairs", "a storm hits the sea", "the cat sleeps on the boat")
         ]
     finally:
