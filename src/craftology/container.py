@@ -164,7 +164,9 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
                        settings.temporal.task_queue, settings.temporal.max_parallel)  # fmt: skip
     container = Container(
         settings=settings, control=control, metadata=metadata, assets=assets, events=events,
-        tenancy=TenancyService(control, metadata, assets), registry=registry, models=models,
+        tenancy=TenancyService(
+            control, metadata, assets, end_sessions=lambda t: container.access.sessions.revoke_tenant(t)
+        ), registry=registry, models=models,
         projects_index=projects_index, runs=runs, projects=projects, engines=engines,
         executor=executor, curation=Curation(metadata, assets, events, engines), sync=sync,
         lifecycle=RunLifecycle(runs, relay, follow_ups=sync), relay=relay,

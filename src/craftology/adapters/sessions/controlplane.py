@@ -86,6 +86,9 @@ class ControlPlaneSessionStore:
     def revoke_by_oidc_sid(self, sid: str) -> int:
         return self._delete("revoke sessions of an OIDC session", sessions.c.oidc_sid == sid)
 
+    def revoke_tenant(self, tenant: str) -> int:
+        return self._delete("revoke tenant sessions", sessions.c.tenant_id == tenant)
+
     def close(self) -> None:
         """Nothing to release: the engine belongs to the caller."""
 
