@@ -4,7 +4,8 @@ or cluster (PostgreSQL).
 One upsert per budget: the row for a key is incremented, or reset to 1 when a newer window starts,
 and the new count comes back in the same statement, so two processes never both see the last free
 hit. All the budgets of one request are charged in one write transaction (the transaction, not the
-upserts, is what a hit costs on SQLite). A hit that opens a window also deletes a batch of counters
+upserts, is what a hit costs on SQLite), run on the driver's cursor as it happens on every request
+(see craftology.controlplane.driver). A hit that opens a window also deletes a batch of counters
 whose window ended, so keys nobody hits any more do not pile up.
 """
 
@@ -18,9 +19,8 @@ from sqlalchemy import Engine, bindparam, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from craftology.adapters._controlplane import translate_db_errors
 from craftology.clock import Clock, utc_clock
-from craftology.controlplane.db import write_transaction
+from craftology.controlplane.driver import DriverStatement, driver_cursor
 from craftology.controlplane.schema import rate_limits
 from craftology.ports.ratelimit import (
     Budget,
@@ -41,7 +41,9 @@ class ControlPlaneRateLimiter:
     def __init__(self, engine: Engine, clock: Clock = utc_clock) -> None:
         self._engine = engine
         self._clock = clock
-        self._upsert = _upsert(postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert)
+        upsert = _upsert(postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert)
+        self._upsert = DriverStatement(upsert, engine.dialect)
+        self._purge = DriverStatement(_PURGE, engine.dialect)
 
     def hit(self, key: str, limit: int, window: timedelta) -> RateLimitDecision:
         return self.hit_in_order([Budget(key, limit, window)])[0]
@@ -51,7 +53,7 @@ class ControlPlaneRateLimiter:
         now = self._clock()
         decisions: list[RateLimitDecision] = []
         purged = False
-        with translate_db_errors("rate limit"), write_transaction(self._engine) as conn:
+        with driver_cursor(self._engine, "rate limit", write=True) as cursor:
             for budget in budgets:
                 started = window_start(now, budget.window)
                 window_us = budget.window // timedelta(microseconds=1)
@@ -60,9 +62,9 @@ class ControlPlaneRateLimiter:
                     "window_start": started,
                     "expires_at": started + budget.window,
                 }
-                hits, stored_start = conn.execute(self._upsert, values).one()
+                ((hits, stored_start),) = self._upsert.run(cursor, values)
                 if hits == 1 and not purged:
-                    conn.execute(_PURGE, {"now": now})
+                    self._purge.run(cursor, {"now": now})
                     purged = True
                 decisions.append(decide(hits, budget.limit, stored_start, budget.window, now))
                 if not decisions[-1].allowed:
