@@ -171,3 +171,18 @@ def test_another_sites_page_can_neither_sign_in_nor_sign_out(client: TestClient,
         assert client.get("/v1/session", headers=cookie).status_code == 200  # still signed in
     assert client.post("/auth/logout", headers={**cookie, **same_site}).status_code == 204
     assert_problem(client.get("/v1/session", headers=cookie), 401)
+
+
+def test_deleting_a_tenant_signs_its_members_out_in_every_process(
+    client: TestClient, world: GatewayWorld
+) -> None:
+    cookie, _csrf = login(client, world.members[Role.EDITOR].email)
+    token = world.owner.auth
+    assert client.get("/v1/session", headers={"Cookie": cookie}).status_code == 200
+    other_container, _other_app = world.second_app()
+    try:
+        other_container.tenancy.delete_tenant(world.tenant_id)  # another API process deletes it
+    finally:
+        other_container.close()
+    assert_problem(client.get("/v1/session", headers={"Cookie": cookie}), 401)
+    assert_problem(client.get("/v1/projects", headers=token), 401)
