@@ -58,13 +58,7 @@ class DriverStatement:
         if cursor.description is None:
             return []
         processors = self._processors(tuple(column[1] for column in cursor.description))
-        return [
-            tuple(
-                value if process is None else process(value)
-                for value, process in zip(row, processors, strict=True)
-            )
-            for row in cursor.fetchall()
-        ]
+        return [_converted(row, processors) for row in cursor.fetchall()]
 
     def _processors(self, type_codes: tuple[Any, ...]) -> list[Processor | None]:
         found = self._results.get(type_codes)
