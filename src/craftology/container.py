@@ -171,7 +171,9 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
     )  # fmt: skip
     container = Container(
         settings=settings, control=control, metadata=metadata, assets=assets, events=events,
-        tenancy=TenancyService(control, metadata, assets), registry=registry, models=models,
+        tenancy=TenancyService(
+            control, metadata, assets, end_sessions=lambda t: container.access.sessions.revoke_tenant(t)
+        ), registry=registry, models=models,
         projects_index=projects_index, runs=runs, projects=projects, engines=engines,
         executor=executor, curation=Curation(metadata, assets, events, engines, access.policy), sync=sync,
         lifecycle=RunLifecycle(runs, relay, follow_ups=sync), relay=relay,

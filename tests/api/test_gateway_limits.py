@@ -117,3 +117,14 @@ def test_cors_preflight_only_for_configured_origins(world: GatewayWorld) -> None
         assert "access-control-allow-origin" not in other.headers
         simple = client.get("/v1/projects", headers={**world.owner.auth, "Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in simple.headers
+
+
+def test_a_budget_set_to_zero_is_no_limit_and_the_other_still_counts(
+    tmp_path: Path, session_backend: dict[str, dict[str, Any]]
+) -> None:
+    limits = {"gateway": {"rate_limit_per_principal": 0, "rate_limit_per_tenant": 2}}
+    settings = gateway_settings(tmp_path / "data", **merge_areas(session_backend, limits))
+    with gateway_world(settings) as world, TestClient(world.app, raise_server_exceptions=False) as client:
+        for _ in range(2):
+            assert client.get("/v1/projects", headers=world.owner.auth).status_code == 200
+        assert_limited(client.get("/v1/projects", headers=world.members[Role.VIEWER].auth))

@@ -153,3 +153,36 @@ def test_an_account_in_two_tenants_says_which(client: TestClient, world: Gateway
     assert signed_in.status_code == 200, signed_in.text
     assert (signed_in.json()["tenant"], signed_in.json()["roles"]) == ("globex", ["viewer"])
     assert_problem(sign_in(client, editor.email, tenant="initech"), 401)
+
+
+def test_another_sites_page_can_neither_sign_in_nor_sign_out(client: TestClient, world: GatewayWorld) -> None:
+    email = world.members[Role.EDITOR].email
+    for cross_site in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        refused = client.post("/auth/login", json={"email": email, "password": PASSWORD}, headers=cross_site)
+        assert "CSRF" in str(assert_problem(refused, 403)["detail"])
+        assert "set-cookie" not in refused.headers
+    same_site = {"Origin": HTTPS, "Sec-Fetch-Site": "same-origin"}
+    signed_in = client.post("/auth/login", json={"email": email, "password": PASSWORD}, headers=same_site)
+    assert signed_in.status_code == 200, signed_in.text
+    client.cookies.clear()
+    cookie = {"Cookie": signed_in.headers["set-cookie"].split(";", 1)[0]}
+    for cross_site in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        assert_problem(client.post("/auth/logout", headers={**cookie, **cross_site}), 403)
+        assert client.get("/v1/session", headers=cookie).status_code == 200  # still signed in
+    assert client.post("/auth/logout", headers={**cookie, **same_site}).status_code == 204
+    assert_problem(client.get("/v1/session", headers=cookie), 401)
+
+
+def test_deleting_a_tenant_signs_its_members_out_in_every_process(
+    client: TestClient, world: GatewayWorld
+) -> None:
+    cookie, _csrf = login(client, world.members[Role.EDITOR].email)
+    token = world.owner.auth
+    assert client.get("/v1/session", headers={"Cookie": cookie}).status_code == 200
+    other_container, _other_app = world.second_app()
+    try:
+        other_container.tenancy.delete_tenant(world.tenant_id)  # another API process deletes it
+    finally:
+        other_container.close()
+    assert_problem(client.get("/v1/session", headers={"Cookie": cookie}), 401)
+    assert_problem(client.get("/v1/projects", headers=token), 401)

@@ -221,3 +221,16 @@ def test_sets_that_do_not_fit_together_deny_everything(control: Engine) -> None:
     decision = _agent(control).decide(member(Role.OWNER), "read_project", PROJECT)
     assert not decision.allowed
     assert "acme-reviewers-accept" in decision.errors[0]
+
+
+def test_a_stored_tenant_set_granting_the_model_registry_is_still_denied(control: Engine) -> None:
+    owners_manage_models = """
+@id("acme-owners-manage-models")
+permit (principal, action == Craftology::Action::"manage_models", resource)
+when { principal.roles.contains("owner") };
+"""
+    PolicyCenter(control).set("acme", owners_manage_models, actor="mallory")
+    model = Resource("Model", "preview-clip", "")
+    with pytest.raises(Forbidden) as raised:
+        _agent(control).authorize(member(Role.OWNER), "manage_models", model)
+    assert raised.value.extra["policy_ids"] == ["models-manage-operator-only"]

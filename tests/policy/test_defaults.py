@@ -124,6 +124,18 @@ def test_only_the_operator_changes_the_model_registry() -> None:
     assert system_principal("acme").via is Via.SYSTEM
 
 
+def test_no_tenant_set_can_let_its_members_manage_the_model_registry() -> None:
+    generous = compile_sets(
+        default_policies(),
+        '@id("acme-owners-models") permit (principal, action == Craftology::Action::"manage_models",'
+        ' resource) when { principal.roles.contains("owner") };',
+    )
+    model = Resource("Model", "preview-clip", "")
+    denied = decide(generous, "test", member(Role.OWNER), "manage_models", model, None, 0)
+    assert (denied.allowed, denied.policy_ids) == (False, ("models-manage-operator-only",))
+    assert decide(generous, "test", system_principal("acme"), "manage_models", model, None, 0).allowed
+
+
 def test_requests_the_schema_does_not_allow_are_denied_with_errors() -> None:
     for action, resource in (
         ("fly", PROJECT),

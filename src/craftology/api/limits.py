@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from craftology.errors import CraftologyError
 from craftology.identity.principal import Principal
-from craftology.ports.ratelimit import RateLimiter
+from craftology.ports.ratelimit import Budget, RateLimiter
 
 WINDOW = timedelta(minutes=1)
 
@@ -25,19 +25,27 @@ class TooManyRequests(CraftologyError):
 @dataclass(frozen=True)
 class RateLimits:
     limiter: RateLimiter
-    per_principal: int = 600  # requests per minute of one user (or token) in one tenant
-    per_tenant: int = 3000  # requests per minute of a whole tenant
+    per_principal: int = 600  # requests per minute of one user (or token) in one tenant; 0: none
+    per_tenant: int = 3000  # requests per minute of a whole tenant; 0: none
 
     def check(self, principal: Principal) -> None:
-        """TooManyRequests (with `retry_after`) once either budget of this minute is spent."""
-        for key, limit in (
-            (f"p:{principal.tenant}:{principal.user_id}", self.per_principal),
-            (f"t:{principal.tenant}", self.per_tenant),
-        ):
-            decision = self.limiter.hit(key, limit, WINDOW)
-            if not decision.allowed:
-                raise TooManyRequests(
-                    f"rate limit of {limit} requests per minute reached; retry in "
-                    f"{decision.retry_after_header} s",
-                    retry_after=decision.retry_after_header,
-                )
+        """TooManyRequests (with `retry_after`) once either budget of this minute is spent. Both are
+        charged in one step of the limiter; a principal over its own budget spends none of its
+        tenant's."""
+        budgets = [
+            Budget(key, limit, WINDOW)
+            for key, limit in (
+                (f"p:{principal.tenant}:{principal.user_id}", self.per_principal),
+                (f"t:{principal.tenant}", self.per_tenant),
+            )
+            if limit > 0
+        ]
+        if not budgets:
+            return
+        refused = self.limiter.hit_in_order(budgets)[-1]
+        if not refused.allowed:
+            raise TooManyRequests(
+                f"rate limit of {refused.limit} requests per minute reached; retry in "
+                f"{refused.retry_after_header} s",
+                retry_after=refused.retry_after_header,
+            )

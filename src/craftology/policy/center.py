@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from craftology.controlplane.db import write_transaction
+from craftology.controlplane.driver import DriverStatement, driver_cursor
 from craftology.controlplane.schema import policy_sets, policy_versions, tenants
 from craftology.controlplane.types import utc_now
 from craftology.errors import BadInput, Conflict, NotFound
@@ -71,14 +72,16 @@ class PolicyCenter:
     def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
         self._engine = engine
         self._clock = clock
+        self._states = DriverStatement(_STATES, engine.dialect)
 
     # Reading
 
     def states(self, tenant: str) -> tuple[SetState, SetState]:
-        """The global set's and `tenant`'s state, in one indexed query (what agents poll)."""
-        with self._engine.connect() as conn:
-            rows = conn.execute(_STATES, {"tenant": tenant})
-            found = {row.scope: SetState(row.scope, row.active_version, row.revision) for row in rows}
+        """The global set's and `tenant`'s state, in one indexed query (what agents poll before
+        every decision: run on the driver's cursor, see craftology.controlplane.driver)."""
+        with driver_cursor(self._engine, "read policy revisions") as cursor:
+            rows = self._states.run(cursor, {"tenant": tenant})
+        found = {scope: SetState(scope, active, revision) for scope, active, revision in rows}
         return found.get(GLOBAL_SCOPE, SetState(GLOBAL_SCOPE, 0, 0)), found.get(
             tenant, SetState(tenant, 0, 0)
         )

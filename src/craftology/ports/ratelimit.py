@@ -6,10 +6,14 @@ across a window boundary, which is acceptable for request throttling and keeps e
 atomic step. The count is shared by every process (the control-plane database or Redis), so N API
 processes grant `limit` in total, not N times it. Callers name keys by what they limit, e.g.
 ``principal:<tenant>:<user>``, ``tenant:<tenant>``, ``login:<ip>``; one key, one (limit, window).
+
+A request charged to several budgets (a principal's and its tenant's) is one `hit_in_order`: one
+round trip and one transaction for all of them, which is most of what a hit costs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
@@ -34,13 +38,36 @@ class RateLimitDecision:
         return str(max(1, -int(-self.retry_after // 1)))
 
 
+@dataclass(frozen=True)
+class Budget:
+    """One limit to charge a hit to: at most `limit` hits of `key` per `window`."""
+
+    key: str
+    limit: int
+    window: timedelta
+
+
 @runtime_checkable
 class RateLimiter(Protocol):
     """Backend failures raise craftology.errors.TransientError (503), never a vendor exception."""
 
     def hit(self, key: str, limit: int, window: timedelta) -> RateLimitDecision: ...
 
+    def hit_in_order(self, budgets: Sequence[Budget]) -> list[RateLimitDecision]:
+        """Charge one hit to each budget in order, as one atomic step, stopping at the first that
+        refuses it: budgets after a refusal are not charged (a principal over its own limit does not
+        spend its tenant's). One decision per charged budget; the last is the refusal, if any."""
+        ...
+
     def close(self) -> None: ...
+
+
+def check_budgets(budgets: Sequence[Budget]) -> None:
+    """BadInput unless there is at least one budget and each can be counted."""
+    if not budgets:
+        raise BadInput("a hit is charged to at least one rate-limit budget")
+    for budget in budgets:
+        check_request(budget.key, budget.limit, budget.window)
 
 
 def check_request(key: str, limit: int, window: timedelta) -> None:

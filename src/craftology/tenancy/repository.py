@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select
 
-from craftology.controlplane.schema import tenants
+from craftology.controlplane.schema import policy_sets, tenants
 from craftology.controlplane.types import utc_now
 from craftology.errors import Conflict, NotFound
 
@@ -39,6 +39,10 @@ def list_tenants(conn: Connection) -> list[Tenant]:
 
 
 def delete_tenant(conn: Connection, tenant_id: str) -> None:
-    # Tokens, memberships, projects and runs go with it (ON DELETE CASCADE).
+    # Tokens, memberships, roles, invitations, grants, projects and runs go with it (ON DELETE
+    # CASCADE). Its policy set is keyed by the tenant id without a foreign key (the global set shares
+    # the table), so it is deleted here, its versions with it; a tenant made later with the same id
+    # starts with no policies of its own.
     if conn.execute(delete(tenants).where(tenants.c.id == tenant_id)).rowcount == 0:
         raise NotFound(f"tenant {tenant_id} not found")
+    conn.execute(delete(policy_sets).where(policy_sets.c.scope == tenant_id))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from craftology.controlplane.db import write_transaction
 from craftology.controlplane.types import utc_now
-from craftology.errors import BadInput
+from craftology.errors import BadInput, NotFound
 from craftology.identity.accounts import repository as accounts
 from craftology.identity.accounts import token_repository as tokens
 from craftology.identity.accounts.api_tokens import ApiTokenService
@@ -48,12 +49,21 @@ def _check_name(name: str, what: str) -> str:
 
 class TenancyService:
     """Tenants and their API tokens. A tenant owns a sandbox: its own metadata store and asset storage,
-    provisioned with it and dropped with it."""
+    provisioned with it and dropped with it. `end_sessions` ends every session in a tenant (the
+    session store's `revoke_tenant`; None where there are no sessions)."""
 
-    def __init__(self, engine: Engine, metadata: MetadataStore, assets: AssetStore) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        metadata: MetadataStore,
+        assets: AssetStore,
+        *,
+        end_sessions: Callable[[str], int] | None = None,
+    ) -> None:
         self._engine = engine
         self._metadata = metadata
         self._assets = assets
+        self._end_sessions = end_sessions
         self._tokens = ApiTokenService(engine)
 
     def create_tenant(
@@ -97,17 +107,27 @@ class TenancyService:
             return repository.list_tenants(conn)
 
     def delete_tenant(self, tenant_id: str) -> None:
-        """Drop the tenant's sandbox, then the tenant with its tokens, projects index and runs.
+        """End the tenant's sessions, drop its sandbox, then in one transaction the tenant with its
+        memberships, API tokens, custom roles, invitations, grants, projects index, runs and policy
+        sets. NotFound for an unknown tenant.
 
-        The sandbox goes first: if dropping it fails the tenant still exists and the call can be
-        repeated (dropping is idempotent)."""
-        self.get_tenant(tenant_id)
+        Every step before the transaction is idempotent and leaves the tenant in place when it fails,
+        so the call can simply be repeated. Sessions are ended again after the commit: a sign-in that
+        raced the deletion gets no session that outlives it (and a repeat of a call that failed only
+        there ends them before it says NotFound)."""
+        try:
+            self.get_tenant(tenant_id)
+        except NotFound:
+            self._end_tenant_sessions(tenant_id)
+            raise
+        self._end_tenant_sessions(tenant_id)
         self._drop_sandbox(tenant_id)
         with write_transaction(self._engine) as conn:
             repository.delete_tenant(conn, tenant_id)
             # Its placeholder owner belongs to no one else: a tenant made later with the same id must
             # not inherit it (or a password an operator gave it).
             accounts.delete_user_without_memberships(conn, placeholder_owner_email(tenant_id))
+        self._end_tenant_sessions(tenant_id)
 
     def create_token(self, tenant_id: str, name: str) -> CreatedToken:
         """Issue another API token of the tenant's first owner, with every scope (operator); NotFound for
@@ -136,6 +156,10 @@ class TenancyService:
         """The tenant id a token belongs to; Unauthenticated for unknown, revoked or expired tokens and
         for users no longer active members. Kept until the API takes a Principal."""
         return self._tokens.authenticate_token(token).tenant
+
+    def _end_tenant_sessions(self, tenant_id: str) -> None:
+        if self._end_sessions is not None:
+            self._end_sessions(tenant_id)
 
     def _drop_sandbox(self, tenant_id: str) -> None:
         self._metadata.drop(tenant_id)

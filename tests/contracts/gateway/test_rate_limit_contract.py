@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from craftology.errors import BadInput
-from craftology.ports.ratelimit import RateLimiter
+from craftology.ports.ratelimit import Budget, RateLimiter
 from tests.contracts.gateway.conftest import Backend
 
 MINUTE = timedelta(minutes=1)
@@ -67,6 +67,41 @@ def test_keys_and_window_lengths_count_apart(backend: Backend) -> None:
     assert not limiter.hit("login:a", 1, MINUTE).allowed
     assert limiter.hit("login:b", 1, MINUTE).allowed
     assert limiter.hit("login:a", 1, timedelta(hours=1)).allowed  # another window length, another count
+
+
+def test_budgets_are_charged_in_order_until_the_first_refusal(backend: Backend) -> None:
+    limiter = backend.limiter()
+    backend.clock.advance(seconds=15)
+    person, team = Budget("principal:acme:ann", 2, MINUTE), Budget("tenant:acme", 3, timedelta(hours=1))
+    first = limiter.hit_in_order([person, team])
+    assert [(d.allowed, d.remaining, d.limit) for d in first] == [(True, 1, 2), (True, 2, 3)]
+    assert first[1].reset_after == 3600 - 15
+    limiter.hit_in_order([person, team])
+    # Ann is over her own budget: refused there, and the tenant's budget is not charged for it.
+    refused = limiter.hit_in_order([person, team])
+    assert [(d.allowed, d.retry_after) for d in refused] == [(False, 45.0)]
+    assert limiter.hit("tenant:acme", 3, timedelta(hours=1)).remaining == 0  # two charged before
+    assert not limiter.hit_in_order([Budget("principal:acme:bob", 2, MINUTE), team])[-1].allowed
+
+
+def test_concurrent_multi_budget_hits_grant_exactly_the_shared_limit(backend: Backend) -> None:
+    limiters = [backend.limiter() for _ in range(4)]
+
+    def hammer(index: int) -> int:
+        own = Budget(f"principal:acme:u{index}", 100, MINUTE)
+        shared = Budget("tenant:acme", 20, MINUTE)
+        return sum(limiters[index].hit_in_order([own, shared])[-1].allowed for _ in range(10))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        granted = sum(pool.map(hammer, range(4)))
+    assert granted == 20
+
+
+def test_a_hit_charged_to_no_budget_is_refused(backend: Backend) -> None:
+    with pytest.raises(BadInput):
+        backend.limiter().hit_in_order([])
+    with pytest.raises(BadInput):
+        backend.limiter().hit_in_order([Budget("ok", 1, MINUTE), Budget("", 1, MINUTE)])
 
 
 @pytest.mark.parametrize(

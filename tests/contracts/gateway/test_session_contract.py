@@ -173,6 +173,20 @@ def test_revoke_user_ends_that_users_sessions_in_that_tenant_only(backend: Backe
     assert second.get(again) is not None
 
 
+def test_revoke_tenant_ends_every_session_in_that_tenant_only(backend: Backend) -> None:
+    first, second = backend.sessions(POLICY), backend.sessions(POLICY)
+    acme = [login(first, "ann"), login(first, "ann", sid="kc-a"), login(first, "bob")]
+    # A tenant whose id starts like acme's, and one whose id is a glob pattern matching it.
+    others = [login(first, "ann", tenant="acme-2"), login(first, "cy", tenant="globex")]
+    assert second.revoke_tenant("acm?") == 0
+    assert second.revoke_tenant("acme") == 3
+    assert [first.get(s) for s in acme] == [None, None, None]
+    assert all(first.get(s) is not None for s in others)
+    assert second.revoke_tenant("acme") == 0
+    assert first.revoke_by_oidc_sid("kc-a") == 0
+    assert second.get(login(first, "ann")) is not None  # the tenant's id can be used again
+
+
 def test_back_channel_logout_ends_the_sessions_of_one_oidc_session(backend: Backend) -> None:
     first, second = backend.sessions(POLICY), backend.sessions(POLICY)
     kc1 = [login(first, "ann", sid="kc-1"), login(first, "ann", sid="kc-1")]

@@ -1,14 +1,17 @@
 """Rate-limit counters in the control-plane database, shared by every process on the machine (SQLite)
 or cluster (PostgreSQL).
 
-One upsert per hit: the row for a key is incremented, or reset to 1 when a newer window starts, and
-the new count comes back in the same statement, so two processes never both see the last free hit.
-A hit that opens a window also deletes a batch of counters whose window ended, so keys nobody hits
-any more do not pile up.
+One upsert per budget: the row for a key is incremented, or reset to 1 when a newer window starts,
+and the new count comes back in the same statement, so two processes never both see the last free
+hit. All the budgets of one request are charged in one write transaction (the transaction, not the
+upserts, is what a hit costs on SQLite), run on the driver's cursor as it happens on every request
+(see craftology.controlplane.driver). A hit that opens a window also deletes a batch of counters
+whose window ended, so keys nobody hits any more do not pile up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -16,11 +19,16 @@ from sqlalchemy import Engine, bindparam, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from craftology.adapters._controlplane import translate_db_errors
 from craftology.clock import Clock, utc_clock
-from craftology.controlplane.db import write_transaction
+from craftology.controlplane.driver import DriverStatement, driver_cursor
 from craftology.controlplane.schema import rate_limits
-from craftology.ports.ratelimit import RateLimitDecision, check_request, decide, window_start
+from craftology.ports.ratelimit import (
+    Budget,
+    RateLimitDecision,
+    check_budgets,
+    decide,
+    window_start,
+)
 
 PURGE_BATCH = 100
 
@@ -33,19 +41,35 @@ class ControlPlaneRateLimiter:
     def __init__(self, engine: Engine, clock: Clock = utc_clock) -> None:
         self._engine = engine
         self._clock = clock
-        self._upsert = _upsert(postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert)
+        upsert = _upsert(postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert)
+        self._upsert = DriverStatement(upsert, engine.dialect)
+        self._purge = DriverStatement(_PURGE, engine.dialect)
 
     def hit(self, key: str, limit: int, window: timedelta) -> RateLimitDecision:
-        check_request(key, limit, window)
+        return self.hit_in_order([Budget(key, limit, window)])[0]
+
+    def hit_in_order(self, budgets: Sequence[Budget]) -> list[RateLimitDecision]:
+        check_budgets(budgets)
         now = self._clock()
-        started = window_start(now, window)
-        stored_key = f"{window // timedelta(microseconds=1)}:{key}"  # one key, one window length
-        with translate_db_errors("rate limit"), write_transaction(self._engine) as conn:
-            values = {"key": stored_key, "window_start": started, "expires_at": started + window}
-            hits, stored_start = conn.execute(self._upsert, values).one()
-            if hits == 1:
-                conn.execute(_PURGE, {"now": now})
-        return decide(hits, limit, stored_start, window, now)
+        decisions: list[RateLimitDecision] = []
+        purged = False
+        with driver_cursor(self._engine, "rate limit", write=True) as cursor:
+            for budget in budgets:
+                started = window_start(now, budget.window)
+                window_us = budget.window // timedelta(microseconds=1)
+                values = {
+                    "key": f"{window_us}:{budget.key}",  # one key, one window length
+                    "window_start": started,
+                    "expires_at": started + budget.window,
+                }
+                ((hits, stored_start),) = self._upsert.run(cursor, values)
+                if hits == 1 and not purged:
+                    self._purge.run(cursor, {"now": now})
+                    purged = True
+                decisions.append(decide(hits, budget.limit, stored_start, budget.window, now))
+                if not decisions[-1].allowed:
+                    break
+        return decisions
 
     def close(self) -> None:
         """Nothing to release: the engine belongs to the caller."""

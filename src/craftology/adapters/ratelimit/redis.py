@@ -2,24 +2,39 @@
 
 The window index is part of the key, so a new window is a new counter and the old one simply
 expires; the script makes the first hit's expiry atomic with its increment (a crash between the two
-would otherwise leave a counter that never resets).
+would otherwise leave a counter that never resets). Every budget of one request is charged by one
+run of the script: one round trip, and the stop at the first refusal is atomic too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from craftology.adapters._redis import redis_client, translate_redis_errors
 from craftology.clock import Clock, utc_clock
-from craftology.ports.ratelimit import EPOCH, RateLimitDecision, check_request, decide, window_start
+from craftology.ports.ratelimit import (
+    EPOCH,
+    Budget,
+    RateLimitDecision,
+    check_budgets,
+    decide,
+    window_start,
+)
 
 DEFAULT_PREFIX = "craftology:"
 
-# KEYS: the window's counter. ARGV: its time to live in ms.
+# KEYS: the budgets' window counters, in order. ARGV: for each, its limit then its time to live in ms.
+# Returns the counts of the charged counters; it stops after the first over its limit.
 _HIT = """
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return hits
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local hits = redis.call('INCR', key)
+  if hits == 1 then redis.call('PEXPIRE', key, ARGV[2 * i]) end
+  counts[i] = hits
+  if hits > tonumber(ARGV[2 * i - 1]) then break end
+end
+return counts
 """
 
 
@@ -31,16 +46,26 @@ class RedisRateLimiter:
         self._hit = self._client.register_script(_HIT)
 
     def hit(self, key: str, limit: int, window: timedelta) -> RateLimitDecision:
-        check_request(key, limit, window)
+        return self.hit_in_order([Budget(key, limit, window)])[0]
+
+    def hit_in_order(self, budgets: Sequence[Budget]) -> list[RateLimitDecision]:
+        check_budgets(budgets)
         now = self._clock()
-        started = window_start(now, window)
-        window_us = window // timedelta(microseconds=1)
-        index = (started - EPOCH) // window
-        counter = f"{self._prefix}rate:{window_us}:{key}:{index}"
-        ttl_ms = max(1, -(-((started + window - now) // timedelta(microseconds=1)) // 1000))
+        counters: list[str] = []
+        args: list[int] = []
+        for budget in budgets:
+            started = window_start(now, budget.window)
+            window_us = budget.window // timedelta(microseconds=1)
+            index = (started - EPOCH) // budget.window
+            counters.append(f"{self._prefix}rate:{window_us}:{budget.key}:{index}")
+            ttl_ms = max(1, -(-((started + budget.window - now) // timedelta(microseconds=1)) // 1000))
+            args += [budget.limit, ttl_ms]
         with translate_redis_errors("rate limit", self._client):
-            hits = int(self._hit(keys=[counter], args=[ttl_ms]))
-        return decide(hits, limit, started, window, now)
+            counts = self._hit(keys=counters, args=args)
+        return [
+            decide(int(hits), budget.limit, window_start(now, budget.window), budget.window, now)
+            for hits, budget in zip(counts, budgets, strict=False)
+        ]
 
     def close(self) -> None:
         self._client.close()

@@ -1,6 +1,7 @@
 """Sessions in the control-plane database (SQLite embedded, PostgreSQL distributed without Redis).
 
-Every `get` reads the row, so a revocation (a DELETE) is seen by every process at once. The touch is a
+Every `get` reads the row (on the driver's cursor: it runs on every request, see
+craftology.controlplane.driver), so a revocation (a DELETE) is seen by every process at once. The touch is a
 conditional UPDATE: it never moves `last_seen` backwards and cannot bring a revoked row back. Expired
 rows are purged a batch at a time by `create`, so the table stays as small as the live sessions
 without a background job.
@@ -11,12 +12,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Row, bindparam, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
 
 from craftology.adapters._controlplane import translate_db_errors
 from craftology.adapters.sessions._lifecycle import due_for_touch, is_live, open_session, touched
 from craftology.clock import Clock, utc_clock
 from craftology.controlplane.db import write_transaction
+from craftology.controlplane.driver import DriverStatement, driver_cursor
 from craftology.controlplane.schema import sessions
 from craftology.identity.principal import Scope, Via
 from craftology.ports.sessions import (
@@ -45,6 +47,7 @@ class ControlPlaneSessionStore:
         self._engine = engine
         self._policy = policy or SessionPolicy()
         self._clock = clock
+        self._read = DriverStatement(_READ, engine.dialect)
 
     def create(self, new: NewSession) -> Session:
         now = self._clock()
@@ -58,11 +61,11 @@ class ControlPlaneSessionStore:
         if not is_well_formed(session_id):
             return None
         key = session_key(session_id)
-        with translate_db_errors("read session"), self._engine.connect() as conn:
-            row = conn.execute(_READ, {"key": key}).first()
-        if row is None:
+        with driver_cursor(self._engine, "read session") as cursor:
+            rows = self._read.run(cursor, {"key": key})
+        if not rows:
             return None
-        session = _session(session_id, row)
+        session = _session(session_id, dict(zip(self._read.column_names, rows[0], strict=True)))
         now = self._clock()
         if not is_live(session, now):
             return None
@@ -85,6 +88,9 @@ class ControlPlaneSessionStore:
 
     def revoke_by_oidc_sid(self, sid: str) -> int:
         return self._delete("revoke sessions of an OIDC session", sessions.c.oidc_sid == sid)
+
+    def revoke_tenant(self, tenant: str) -> int:
+        return self._delete("revoke tenant sessions", sessions.c.tenant_id == tenant)
 
     def close(self) -> None:
         """Nothing to release: the engine belongs to the caller."""
@@ -116,20 +122,20 @@ def _row(session: Session) -> dict[str, Any]:
     }
 
 
-def _session(session_id: str, row: Row[Any]) -> Session:
-    created_at: datetime = row.created_at
+def _session(session_id: str, row: dict[str, Any]) -> Session:
+    created_at: datetime = row["created_at"]
     return Session(
         id=session_id,
-        tenant=row.tenant_id,
-        user_id=row.user_id,
-        roles=frozenset(row.roles),
-        scopes=frozenset(Scope(s) for s in row.scopes),
-        via=Via(row.via),
+        tenant=row["tenant_id"],
+        user_id=row["user_id"],
+        roles=frozenset(row["roles"]),
+        scopes=frozenset(Scope(s) for s in row["scopes"]),
+        via=Via(row["via"]),
         created_at=created_at,
-        last_seen=row.last_seen,
-        idle_timeout=timedelta(seconds=row.idle_seconds),
-        absolute_timeout=timedelta(seconds=row.absolute_seconds),
-        oidc_sid=row.oidc_sid,
-        oidc_sub=row.oidc_sub,
-        id_token=row.id_token,
+        last_seen=row["last_seen"],
+        idle_timeout=timedelta(seconds=row["idle_seconds"]),
+        absolute_timeout=timedelta(seconds=row["absolute_seconds"]),
+        oidc_sid=row["oidc_sid"],
+        oidc_sub=row["oidc_sub"],
+        id_token=row["id_token"],
     )

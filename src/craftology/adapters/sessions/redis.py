@@ -112,6 +112,17 @@ class RedisSessionStore:
     def revoke_by_oidc_sid(self, sid: str) -> int:
         return self._revoke_index("revoke sessions of an OIDC session", self._sid_set(sid), "user_set")
 
+    def revoke_tenant(self, tenant: str) -> int:
+        # Rare (a tenant is deleted), so its users' index sets are found by a SCAN rather than kept
+        # in one more index every sign-in would have to update.
+        pattern = _glob_escape(self._user_set(tenant, "")) + "*"
+        ended = 0
+        with translate_redis_errors("revoke tenant sessions", self._client):
+            user_sets = list(self._client.scan_iter(match=pattern, count=1000))
+        for user_set in user_sets:
+            ended += self._revoke_index("revoke tenant sessions", user_set, "sid_set")
+        return ended
+
     def close(self) -> None:
         self._client.close()
 
@@ -129,6 +140,11 @@ class RedisSessionStore:
 
     def _sid_set(self, sid: str) -> str:
         return f"{self._prefix}session-sid:{sid}"
+
+
+def _glob_escape(text: str) -> str:
+    """`text` matched literally by a Redis glob pattern."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
 
 
 def _micros(moment: datetime) -> int:

@@ -2,7 +2,10 @@
 
 Sign-in exchanges an email and password for a server-side session: the browser gets only an opaque,
 HttpOnly cookie (a new id at every sign-in), plus the CSRF token its pages send back with writes.
-Attempts are throttled per account and per client address before any password is checked.
+Attempts are throttled per account and per client address before any password is checked. Both
+sign-in and sign-out refuse a request another site's page made (its Origin is not the API's own or
+an allowed front end, or `Sec-Fetch-Site: cross-site`): no forced sign-in to an attacker's account,
+no forced sign-out.
 """
 
 # No `from __future__ import annotations`: FastAPI resolves the annotations of these routes.
@@ -17,7 +20,7 @@ from craftology.api.limits import TooManyRequests
 from craftology.api.problems import BODY_PROBLEMS, problem_responses
 from craftology.errors import BadInput, Conflict, Unauthenticated
 from craftology.identity.accounts.service import AccountsService
-from craftology.identity.cookies import CSRF_HEADER
+from craftology.identity.cookies import CSRF_HEADER, check_origin, own_origin
 from craftology.identity.principal import Role
 from craftology.ports.ratelimit import RateLimiter
 from craftology.ports.sessions import NewSession
@@ -49,6 +52,19 @@ def _role_order(role: str) -> int:
     return order.index(role) if role in order else len(order)
 
 
+def _refuse_cross_site(request: Request) -> None:
+    """The rule check_csrf applies to cookie writes, minus the token (there is no session yet)."""
+    deps = api_deps(request)
+    check_origin(
+        origin=request.headers.get("origin"),
+        allowed_origins=(
+            own_origin(request.url.scheme, request.headers.get("host", "")),
+            *deps.allowed_origins,
+        ),
+        sec_fetch_site=request.headers.get("sec-fetch-site"),
+    )
+
+
 def build_auth_router(accounts: AccountsService, limiter: RateLimiter | None, attempts: int) -> APIRouter:
     """`/auth/login` and `/auth/logout` (outside /v1: they need no credentials of their own)."""
     router = APIRouter(prefix="/auth", tags=["auth"])
@@ -67,10 +83,12 @@ def build_auth_router(accounts: AccountsService, limiter: RateLimiter | None, at
     @router.post(
         "/login",
         response_model=SessionOut,
-        responses={**BODY_PROBLEMS, **problem_responses(401, 409, 422, 429, 503)},
+        responses={**BODY_PROBLEMS, **problem_responses(401, 403, 409, 422, 429, 503)},
     )
     def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
-        """Sign in with email and password: sets the session cookie and returns the CSRF token."""
+        """Sign in with email and password: sets the session cookie and returns the CSRF token.
+        Refused (403) when another site's page sent it."""
+        _refuse_cross_site(request)
         deps = api_deps(request)
         if deps.sessions is None:
             raise BadInput("sign-in with a password is not enabled on this server")
@@ -96,9 +114,11 @@ def build_auth_router(accounts: AccountsService, limiter: RateLimiter | None, at
             via=principal.via.value, csrf_token=session.csrf_token, expires_at=session.expires_at,
         )  # fmt: skip
 
-    @router.post("/logout", status_code=204, responses=problem_responses(503))
+    @router.post("/logout", status_code=204, responses=problem_responses(403, 503))
     def logout(request: Request) -> Response:
-        """End this browser's session (at once, in every API process) and clear its cookie."""
+        """End this browser's session (at once, in every API process) and clear its cookie.
+        Refused (403) when another site's page sent it."""
+        _refuse_cross_site(request)
         deps = api_deps(request)
         session_id = deps.cookies.read(request.headers.get("cookie"))
         if deps.sessions is not None and session_id is not None:
