@@ -1,0 +1,72 @@
+"""The project creation agent's flow: propose from a brief, show, edit, and save when approved.
+
+Used the same way by the API, the demo and (later) MCP tools. Drafts live in the tenant's metadata
+store, so any process can show, edit or approve a proposal another one made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from craftology.agents.proposal.approval import Approval, Approved
+from craftology.agents.proposal.draft import MAX_SHOT_COUNT, Proposal, SourceDocument
+from craftology.agents.proposal.editing import apply_patch
+from craftology.agents.proposal.engine import EmbeddedProposalEngine
+from craftology.agents.proposal.project_writer import ProjectWriter
+from craftology.agents.proposal.records import ProposalRecords, Status, StoredProposal
+from craftology.errors import BadInput, Conflict, PreconditionFailed
+from craftology.ports.metadata import MetadataStore
+from craftology.ports.proposals import ProposalEngine
+from craftology.projects.service import ProjectService
+from craftology.projects.validation import validate
+
+
+class ProposalService:
+    def __init__(self, metadata: MetadataStore, engine: ProposalEngine, writer: ProjectWriter) -> None:
+        self._engine = engine
+        self._records = ProposalRecords(metadata)
+        self._approval = Approval(self._records, writer)
+
+    @classmethod
+    def embedded(cls, metadata: MetadataStore, projects: ProjectService) -> ProposalService:
+        """The service with the embedded engine (no model, no network)."""
+        return cls(metadata, EmbeddedProposalEngine(), ProjectWriter(projects))
+
+    def propose(
+        self, tenant: str, brief: str, documents: Sequence[SourceDocument] = (), shot_count: int | None = None
+    ) -> StoredProposal:
+        """A new draft proposal for the brief, stored for review."""
+        if shot_count is not None and not 1 <= shot_count <= MAX_SHOT_COUNT:
+            raise BadInput(f"shot_count must be from 1 to {MAX_SHOT_COUNT}, not {shot_count}")
+        proposed = self._engine.propose(brief, documents, shot_count)
+        # Whatever an engine returns (a model's output included) is held to the domain's rules.
+        checked = validate(Proposal, proposed.model_dump(mode="json"))
+        return self._records.add(tenant, checked)
+
+    def get(self, tenant: str, proposal_id: str) -> StoredProposal:
+        return self._records.get(tenant, proposal_id)
+
+    def edit(
+        self, tenant: str, proposal_id: str, patch: Mapping[str, Any], expect_revision: int | None
+    ) -> StoredProposal:
+        """Merge-patch a draft (see craftology.agents.proposal.editing). `expect_revision` None means
+        any revision; a stale one is PreconditionFailed."""
+        stored = self._records.get(tenant, proposal_id)
+        if expect_revision is not None and stored.revision != expect_revision:
+            raise PreconditionFailed(
+                f"proposal {proposal_id!r} is at revision {stored.revision}, not {expect_revision}: "
+                "reload it and apply the change again",
+                current_revision=stored.revision,
+            )
+        if stored.status is not Status.DRAFT:
+            raise Conflict(f"proposal {proposal_id!r} is {stored.status.value}; only a draft can be edited")
+        edited = apply_patch(stored.proposal, patch)
+        if edited == stored.proposal:
+            return stored
+        return self._records.put(tenant, replace(stored, proposal=edited))
+
+    def approve(self, tenant: str, proposal_id: str) -> Approved:
+        """Save the proposal as a project, once: see craftology.agents.proposal.approval."""
+        return self._approval.approve(tenant, proposal_id)

@@ -1,0 +1,211 @@
+"""Propose, edit, approve against the real SQLite metadata store and projects service: drafts are in
+the store (another service over it sees them), edits are validated, approval saves once and never
+half (it deletes what it made when it fails, and takes over a claim a dead approval left)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from craftology.adapters.metadata.sqlite import SqliteMetadataStore
+from craftology.agents.proposal.approval import Approval, Approved
+from craftology.agents.proposal.project_writer import ProjectWriter
+from craftology.agents.proposal.records import ProposalRecords, Status
+from craftology.agents.proposal.service import ProposalService
+from craftology.errors import BadInput, Conflict, PreconditionFailed
+from craftology.projects.models import ProjectIn, ShotIn
+from craftology.projects.service import ProjectService
+
+TENANT = "acme"
+LIGHTHOUSE = "A 60-second film about a lighthouse keeper and a storm, a cat, a boat"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteMetadataStore]:
+    metadata = SqliteMetadataStore(tmp_path / "tenants")
+    metadata.provision(TENANT)
+    yield metadata
+    metadata.close()
+
+
+@pytest.fixture
+def projects(store: SqliteMetadataStore) -> ProjectService:
+    return ProjectService(store)
+
+
+@pytest.fixture
+def service(store: SqliteMetadataStore, projects: ProjectService) -> ProposalService:
+    return ProposalService.embedded(store, projects)
+
+
+def project_ids(projects: ProjectService) -> list[str]:
+    return [p.value.id for p in projects.list_projects(TENANT).items]
+
+
+class Crash(BaseException):
+    """A process dying mid-approval: nothing after it runs, not even the clean-up."""
+
+
+class FailingWriter(ProjectWriter):
+    """Fails (or dies) when adding the `at`-th shot."""
+
+    def __init__(self, projects: ProjectService, at: int, error: BaseException) -> None:
+        super().__init__(projects)
+        self.at, self.error, self.shots = at, error, 0
+
+    def add_shot(self, tenant: str, project_id: str, shot: ShotIn) -> str:
+        self.shots += 1
+        if self.shots == self.at:
+            raise self.error
+        return super().add_shot(tenant, project_id, shot)
+
+
+def test_a_draft_is_in_the_store_for_every_process(
+    store: SqliteMetadataStore, projects: ProjectService
+) -> None:
+    made = ProposalService.embedded(store, projects).propose(TENANT, LIGHTHOUSE, shot_count=24)
+    seen = ProposalService.embedded(store, ProjectService(store)).get(TENANT, made.id)
+    assert seen == made
+    assert seen.status is Status.DRAFT
+    assert project_ids(projects) == []  # nothing is saved before approval
+
+
+def test_edits_are_merge_patches_validated_as_a_whole(service: ProposalService) -> None:
+    draft = service.propose(TENANT, LIGHTHOUSE, shot_count=6)
+    edited = service.edit(
+        TENANT,
+        draft.id,
+        {"cards": {"lighthouse-keeper": {"attributes": {"appearance": {"hair": "white"}}}},
+         "project": {"name": "Keeper"}},
+        draft.revision,
+    )  # fmt: skip
+    keeper = next(c for c in edited.proposal.cards if c.draft_id == "lighthouse-keeper")
+    assert keeper.attributes["appearance"]["hair"] == "white"
+    assert keeper.attributes["appearance"]["summary"]  # the rest of the card is kept
+    assert edited.proposal.project.name == "Keeper"
+    assert edited.revision == draft.revision + 1
+
+    with pytest.raises(PreconditionFailed):
+        service.edit(TENANT, draft.id, {"project": {"name": "Late"}}, draft.revision)
+    with pytest.raises(BadInput, match="unknown cards: ghost"):
+        service.edit(TENANT, draft.id, {"shots": {"shot-001": {"cards": ["ghost"]}}}, None)
+    with pytest.raises(BadInput, match="unknown cards: boat"):
+        service.edit(TENANT, draft.id, {"cards": {"boat": None}}, None)  # still in shots
+    with pytest.raises(BadInput, match="duration"):
+        service.edit(TENANT, draft.id, {"shots": {"shot-002": {"duration": 9}}}, None)
+    assert service.get(TENANT, draft.id) == edited  # refused edits wrote nothing
+
+    # Removing a shot and adding one, by draft id.
+    shots = service.edit(
+        TENANT, draft.id, {"shots": {"shot-002": None, "shot-new": {"description": "The cat sleeps",
+                                                                     "cards": ["cat"]}}}, None
+    ).proposal.shots  # fmt: skip
+    assert [s.draft_id for s in shots][-1] == "shot-new"
+    assert "shot-002" not in [s.draft_id for s in shots]
+
+
+def test_approval_saves_the_proposal_once(service: ProposalService, projects: ProjectService) -> None:
+    draft = service.propose(TENANT, LIGHTHOUSE, shot_count=24)
+    first = service.approve(TENANT, draft.id)
+    assert first.created
+    project, cards, shots = projects.load_project(TENANT, first.project_id)
+    assert project.name == draft.proposal.project.name
+    assert sorted(c.name for c in cards.values()) == sorted(c.name for c in draft.proposal.cards)
+    ordered = list(shots.values())
+    assert [s.description for s in ordered] == [s.description for s in draft.proposal.shots]
+    names = {card_id: card.name for card_id, card in cards.items()}
+    assert [[names[c] for c in s.cards] for s in ordered] == [
+        [next(c.name for c in draft.proposal.cards if c.draft_id == ref) for ref in s.cards]
+        for s in draft.proposal.shots
+    ]
+    assert sum(s.duration for s in ordered) == pytest.approx(60.0)
+
+    again = service.approve(TENANT, draft.id)
+    assert again.project_id == first.project_id
+    assert not again.created
+    assert project_ids(projects) == [first.project_id]
+    assert service.get(TENANT, draft.id).status is Status.APPROVED
+    with pytest.raises(Conflict, match="approved"):
+        service.edit(TENANT, draft.id, {"project": {"name": "Too late"}}, None)
+
+
+def test_a_failure_midway_deletes_what_it_made(store: SqliteMetadataStore, projects: ProjectService) -> None:
+    service = ProposalService.embedded(store, projects)
+    draft = service.propose(TENANT, LIGHTHOUSE, shot_count=10)
+    records = ProposalRecords(store)
+    failing = Approval(records, FailingWriter(projects, at=5, error=RuntimeError("disk full")))
+    with pytest.raises(RuntimeError, match="disk full"):
+        failing.approve(TENANT, draft.id)
+    assert project_ids(projects) == []  # no half project
+    assert store.head(TENANT) > 0
+    after = service.get(TENANT, draft.id)
+    assert (after.status, after.project_id) == (Status.DRAFT, None)
+
+    approved = service.approve(TENANT, draft.id)  # and it can be approved again
+    assert project_ids(projects) == [approved.project_id]
+    assert len(projects.load_project(TENANT, approved.project_id)[2]) == 10
+
+
+def test_an_approval_that_died_is_taken_over(store: SqliteMetadataStore, projects: ProjectService) -> None:
+    service = ProposalService.embedded(store, projects)
+    draft = service.propose(TENANT, LIGHTHOUSE, shot_count=10)
+    dying = Approval(ProposalRecords(store), FailingWriter(projects, at=4, error=Crash()))
+    with pytest.raises(Crash):
+        dying.approve(TENANT, draft.id)
+    left = service.get(TENANT, draft.id)
+    assert left.status is Status.APPROVING
+    assert project_ids(projects) == [left.project_id]  # the half project the dead process left
+
+    approved = service.approve(TENANT, draft.id)
+    assert project_ids(projects) == [approved.project_id]  # the half one is gone
+    assert approved.project_id != left.project_id
+    assert len(projects.load_project(TENANT, approved.project_id)[2]) == 10
+
+
+def test_an_overtaken_approval_does_not_leave_a_second_project(
+    store: SqliteMetadataStore, projects: ProjectService
+) -> None:
+    """An approval that was slow, not dead, while another took its claim over: its next step fails
+    (its project is gone), and it answers with the other one's project; that is the only one."""
+    service = ProposalService.embedded(store, projects)
+    draft = service.propose(TENANT, LIGHTHOUSE, shot_count=6)
+    records = ProposalRecords(store)
+    outcome: dict[str, object] = {}
+
+    class SlowWriter(ProjectWriter):
+        def add_shot(self, tenant: str, project_id: str, shot: ShotIn) -> str:
+            if "other" not in outcome:  # while this approval is midway, another one runs whole
+                outcome["other"] = service.approve(TENANT, draft.id)
+            return super().add_shot(tenant, project_id, shot)
+
+    slow = Approval(records, SlowWriter(projects)).approve(TENANT, draft.id)
+    winner = outcome["other"]
+    assert isinstance(winner, Approved)
+    assert winner.created
+    assert (slow.project_id, slow.created) == (winner.project_id, False)
+    assert project_ids(projects) == [winner.project_id]
+    assert len(projects.load_project(TENANT, winner.project_id)[2]) == 6
+    assert service.get(TENANT, draft.id).status is Status.APPROVED
+
+
+def test_a_concurrent_edit_makes_approval_use_the_edited_proposal(
+    store: SqliteMetadataStore, projects: ProjectService
+) -> None:
+    service = ProposalService.embedded(store, projects)
+    draft = service.propose(TENANT, LIGHTHOUSE, shot_count=3)
+    records = ProposalRecords(store)
+    edited_once: list[bool] = []
+
+    class EditingWriter(ProjectWriter):
+        def create_project(self, tenant: str, project: ProjectIn) -> str:
+            if not edited_once:  # an edit lands between the read and the claim
+                edited_once.append(True)
+                service.edit(TENANT, draft.id, {"project": {"name": "Edited"}}, None)
+            return super().create_project(tenant, project)
+
+    approved = Approval(records, EditingWriter(projects)).approve(TENANT, draft.id)
+    assert project_ids(projects) == [approved.project_id]
+    assert projects.get_project(TENANT, approved.project_id).value.name == "Edited"
+    assert service.get(TENANT, draft.id).status is Status.APPROVED
