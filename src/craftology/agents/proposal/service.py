@@ -16,9 +16,11 @@ from craftology.agents.proposal.editing import apply_patch
 from craftology.agents.proposal.engine import EmbeddedProposalEngine
 from craftology.agents.proposal.project_writer import ProjectWriter
 from craftology.agents.proposal.records import ProposalRecords, Status, StoredProposal
-from craftology.errors import BadInput, Conflict, PreconditionFailed
+from craftology.errors import BadInput, Conflict, NotFound, PreconditionFailed
 from craftology.ports.metadata import MetadataStore
 from craftology.ports.proposals import ProposalEngine
+from craftology.projects.changes import Versioned
+from craftology.projects.models import Project
 from craftology.projects.service import ProjectService
 from craftology.projects.validation import validate
 
@@ -27,6 +29,7 @@ class ProposalService:
     def __init__(self, metadata: MetadataStore, engine: ProposalEngine, writer: ProjectWriter) -> None:
         self._engine = engine
         self._records = ProposalRecords(metadata)
+        self._writer = writer
         self._approval = Approval(self._records, writer)
 
     @classmethod
@@ -70,3 +73,12 @@ class ProposalService:
     def approve(self, tenant: str, proposal_id: str) -> Approved:
         """Save the proposal as a project, once: see craftology.agents.proposal.approval."""
         return self._approval.approve(tenant, proposal_id)
+
+    def project(self, tenant: str, project_id: str) -> Versioned[Project]:
+        """The project an approval saved; Conflict when it has been deleted since."""
+        try:
+            return self._writer.get_project(tenant, project_id)
+        except NotFound:
+            raise Conflict(
+                f"the proposal was saved as project {project_id!r}, which has been deleted"
+            ) from None
