@@ -30,6 +30,7 @@ from craftology.agents.proposal.lexicon import (
 from craftology.agents.proposal.scene import Scene
 from craftology.projects.models import CardKind
 
+MAX_SOURCES = 3
 LIMITS = {CardKind.CHARACTER: 6, CardKind.LOCATION: 3, CardKind.PROP: 6}
 _HAIR_COLOURS = frozenset(
     {"blonde", "blond", "ginger", "auburn", "red", "grey", "gray", "white", "black", "brown", "silver"}
@@ -80,9 +81,11 @@ def gather(found: list[Mention], named: Sequence[Named] = ()) -> Cast:
             if mention.given_name:
                 noun = Noun(noun.kind, mention.phrase, noun.attributes)
             entity = entities[key] = Entity(key, noun, mention.given_name or mention.phrase)
-        entity.sources.append(mention.source)
-        entity.modifiers += [m for m in mention.modifiers if m not in entity.modifiers]
-        entity.attached += mention.attached
+        # A long script names its people again and again: the first few descriptions are enough.
+        if len(entity.sources) < MAX_SOURCES and mention.source not in entity.sources:
+            entity.sources.append(mention.source)
+            entity.modifiers += [m for m in mention.modifiers if m not in entity.modifiers]
+            entity.attached += mention.attached
     named_places = any(e.noun.kind is CardKind.LOCATION for e in entities.values())
     for key in [] if named_places else list(entities):
         for implied in IMPLIED.get(key, ()):

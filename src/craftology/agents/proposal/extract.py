@@ -69,12 +69,19 @@ def _is_word(token: Token) -> bool:
     return token.text[0].isalnum()
 
 
-def _modifiers(tokens: list[Token], first: int, taken: set[int]) -> list[str]:
+def _modifiers(tokens: list[Token], first: int, taken: set[int], own: int) -> list[str]:
+    """The describing words before token `first`; tokens from `own` on are the mention's own (the
+    "desert" of "desert planet"), other mentions' tokens end the run."""
     words: list[str] = []
     index = first - 1
     while index >= 0 and len(words) < _MAX_MODIFIERS:
         token = tokens[index]
-        if index in taken or not _is_word(token) or token.text in STOP or token.text.isdigit():
+        if (
+            (index in taken and index < own)
+            or not _is_word(token)
+            or token.text in STOP
+            or token.text.isdigit()
+        ):
             break
         words.insert(0, token.text)
         index -= 1
@@ -140,15 +147,14 @@ def mentions(text: str) -> list[Mention]:
         found.append(Mention(phrase, NOUNS[phrase], index, index + length))
         index += length
     taken = {i for m in found for i in range(m.first, m.last)}
-    for mention in found:
+    for number, mention in enumerate(found):
         head = len(mention.phrase.split())
-        mention.modifiers = _modifiers(
-            tokens, mention.last - head, taken - set(range(mention.first, mention.last))
-        )
+        mention.modifiers = _modifiers(tokens, mention.last - head, taken, mention.first)
         mention.attached, end = _attached(tokens, mention.last, taken)
-        for other in found:
-            if mention.last < other.first <= end:
-                other.worn = True
+        for other in found[number + 1 :]:  # mentions are in text order
+            if other.first > end:
+                break
+            other.worn = True
         mention.given_name = _given_name(text, tokens, mention.last)
         start = mention.last - head - len(mention.modifiers)
         mention.source = text[tokens[start].start : tokens[end].end]

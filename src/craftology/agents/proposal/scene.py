@@ -69,14 +69,26 @@ def _duration(text: str) -> float | None:
     return None
 
 
-def _found(text: str, words: dict[str, str]) -> list[str]:
+_WORD = re.compile(r"[a-z0-9]+(?:[-'.][a-z0-9]+)*")
+_LONGEST = 3  # words in the longest phrase looked up ("black and white")
+
+
+def _places(text: str) -> dict[str, int]:
+    """Every word and phrase of up to three words in the text, with where it first occurs: one pass,
+    so looking up a vocabulary costs its size, not its size times the text's."""
+    words = _WORD.findall(text)
+    first: dict[str, int] = {}
+    for index in range(len(words)):
+        for length in range(1, _LONGEST + 1):
+            if index + length <= len(words):
+                first.setdefault(" ".join(words[index : index + length]), index)
+    return first
+
+
+def _found(places: dict[str, int], words: dict[str, str]) -> list[str]:
     """The values of the words (or phrases) the text contains, in the order they appear, once each."""
-    hits = []
-    for word, value in words.items():
-        match = re.search(rf"\b{re.escape(word)}\b", text)
-        if match:
-            hits.append((match.start(), value))
-    return list(dict.fromkeys(value for _, value in sorted(hits)))
+    hits = sorted((places[word], value) for word, value in words.items() if word in places)
+    return list(dict.fromkeys(value for _, value in hits))
 
 
 def read_scene(brief: str) -> Scene:
@@ -94,13 +106,14 @@ def read_scene(brief: str) -> Scene:
     fps = _FPS.search(text)
     if fps and 8 <= int(fps.group(1)) <= 60:
         scene.fps = int(fps.group(1))
-    genres = _found(text, GENRES)
+    places = _places(text)
+    genres = _found(places, GENRES)
     scene.genre = genres[0] if genres else "short film"
-    scene.looks = _found(text, {look: look for look in LOOKS})
-    scene.handheld = any(re.search(rf"\b{word}\b", text) for word in HANDHELD)
-    scene.weather = _found(text, WEATHER)
-    scene.times = _found(text, TIMES)
-    scene.moods = _found(text, MOODS)
+    scene.looks = _found(places, {look: look for look in LOOKS})
+    scene.handheld = any(word in places for word in HANDHELD)
+    scene.weather = _found(places, WEATHER)
+    scene.times = _found(places, TIMES)
+    scene.moods = _found(places, MOODS)
     for weather in scene.weather:
         mood = WEATHER_MOOD.get(weather)
         if mood and mood not in scene.moods:

@@ -15,6 +15,7 @@ _CUE = re.compile(r"^\s*([A-Z][A-Z'.-]*(?: [A-Z][A-Z'.-]*){0,2})\s*(?:\([^)]*\))
 _NOT_CUES = frozenset({"FADE IN", "FADE OUT", "FADE IN:", "CUT TO", "THE END", "CONTINUED", "INT", "EXT",
                        "DISSOLVE TO", "SMASH CUT", "TITLE", "SUPER", "BLACK", "END", "MONTAGE"})  # fmt: skip
 MAX_NAMED = 12
+MAX_PLACE = 60  # a longer "heading" is prose that happens to start with INT or EXT
 
 
 def named_in_script(text: str) -> list[Named]:
@@ -22,6 +23,8 @@ def named_in_script(text: str) -> list[Named]:
     found: list[tuple[int, Named]] = []
     for match in _HEADING.finditer(text):
         place = match.group(1).strip(" .").title()
+        if len(place) > MAX_PLACE:
+            continue
         attributes = {"time_of_day": match.group(2).strip().lower()} if match.group(2) else {}
         found.append((match.start(), (place, CardKind.LOCATION, attributes)))
     headings = {m.start() for m in _HEADING.finditer(text)}
