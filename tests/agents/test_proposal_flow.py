@@ -4,15 +4,17 @@ half (it deletes what it made when it fails, and takes over a claim a dead appro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from craftology.adapters.metadata.sqlite import SqliteMetadataStore
 from craftology.agents.proposal.approval import Approval, Approved
+from craftology.agents.proposal.draft import Proposal, SourceDocument
+from craftology.agents.proposal.engine import EmbeddedProposalEngine
 from craftology.agents.proposal.project_writer import ProjectWriter
-from craftology.agents.proposal.records import ProposalRecords, Status
+from craftology.agents.proposal.records import PROPOSALS, ProposalRecords, Status
 from craftology.agents.proposal.service import ProposalService
 from craftology.errors import BadInput, Conflict, PreconditionFailed
 from craftology.projects.models import ProjectIn, ShotIn
@@ -209,3 +211,22 @@ def test_a_concurrent_edit_makes_approval_use_the_edited_proposal(
     assert project_ids(projects) == [approved.project_id]
     assert projects.get_project(TENANT, approved.project_id).value.name == "Edited"
     assert service.get(TENANT, draft.id).status is Status.APPROVED
+
+
+def test_an_engines_invalid_output_is_refused_and_nothing_stored(
+    store: SqliteMetadataStore, projects: ProjectService
+) -> None:
+    """Whatever an engine returns (a model's output, later) is held to the domain's rules."""
+
+    class CarelessEngine:
+        def propose(
+            self, brief: str, documents: Sequence[SourceDocument], shot_count: int | None
+        ) -> Proposal:
+            good = EmbeddedProposalEngine().propose(brief, documents, shot_count)
+            shots = [good.shots[0].model_copy(update={"cards": ["nobody"]})]
+            return Proposal.model_construct(**{**dict(good), "shots": shots})  # skips validation
+
+    careless = ProposalService(store, CarelessEngine(), ProjectWriter(projects))
+    with pytest.raises(BadInput, match="nobody"):
+        careless.propose(TENANT, LIGHTHOUSE, shot_count=2)
+    assert list(store.scan(TENANT, PROPOSALS)) == []
