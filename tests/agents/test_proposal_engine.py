@@ -82,7 +82,7 @@ def test_attributes_are_read_from_the_brief_not_defaults() -> None:
     [
         (
             "a 30-second ad for trail shoes, six shots, dusk, handheld",
-            {"shoes": CardKind.PROP, "trail": CardKind.LOCATION},
+            {"trail shoes": CardKind.PROP, "trail": CardKind.LOCATION},
             {"shot_count": 6, "aspect_ratio": AspectRatio.WIDE},
         ),
         (

@@ -80,7 +80,8 @@ def gather(found: list[Mention], named: Sequence[Named] = ()) -> Cast:
             noun = mention.noun
             if mention.given_name:
                 noun = Noun(noun.kind, mention.phrase, noun.attributes)
-            entity = entities[key] = Entity(key, noun, mention.given_name or mention.phrase)
+            name = mention.given_name or " ".join(filter(None, (mention.qualifier, mention.phrase)))
+            entity = entities[key] = Entity(key, noun, name)
         # A long script names its people again and again: the first few descriptions are enough.
         if len(entity.sources) < MAX_SOURCES and mention.source not in entity.sources:
             entity.sources.append(mention.source)

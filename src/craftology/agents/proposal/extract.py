@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from craftology.agents.proposal.lexicon import ATTACH, BODY, CLOTHES, NOUNS, STOP, Noun
+from craftology.projects.models import CardKind
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[.,;:!?()\n\"]", re.IGNORECASE)
 _LONGEST = max(len(phrase.split()) for phrase in NOUNS)
@@ -39,6 +40,7 @@ class Mention:
     given_name: str | None = None  # "a girl named Mia"
     source: str = ""  # the words of the phrase as written
     worn: bool = False  # named inside another's description ("a keeper in a yellow COAT")
+    qualifier: str | None = None  # a place naming the kind of thing ("TRAIL shoes", "KITCHEN knife")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -144,7 +146,10 @@ def mentions(text: str) -> list[Mention]:
             found.pop()
             index = previous.first
             length += previous.last - previous.first
-        found.append(Mention(phrase, NOUNS[phrase], index, index + length))
+        mention = Mention(phrase, NOUNS[phrase], index, index + length)
+        if previous is not None and previous.last == index and mention.noun.kind is CardKind.PROP:
+            mention.qualifier = previous.phrase  # the place stays a place too
+        found.append(mention)
         index += length
     taken = {i for m in found for i in range(m.first, m.last)}
     for number, mention in enumerate(found):

@@ -62,6 +62,33 @@ PATTERNS: dict[Beat, tuple[Pattern, ...]] = {
     ),
 }
 HERO: Pattern = (_C, Camera.DOLLY_IN, _SLOW, "Hero shot of {thing}, the product at its best", ("thing",))
+# With no one in it (a product film), the things carry the story.
+THINGS_ONLY: dict[Beat, tuple[Pattern, ...]] = {
+    **PATTERNS,
+    Beat.INTRODUCTION: (
+        (_M, Camera.DOLLY_IN, _SLOW, "{Focus} revealed at {place}", ("place", "focus")),
+        (_C, Camera.PAN_LEFT, _SLOW, "Close on {focus}: shape, texture and detail", ("focus",)),
+    ),
+    Beat.RISING: (
+        (_W, Camera.PAN_RIGHT, _MED, "{Focus} in use across {place}", ("place", "focus")),
+        (_X, Camera.TILT_UP, _MED, "Detail of {focus} as the pace picks up", ("focus",)),
+        (_M, Camera.DOLLY_IN, _MED, "{Focus} against {place}{weather_at}", ("place", "focus")),
+    ),
+    Beat.CLIMAX: (
+        HERO,
+        (_X, Camera.STATIC, _FAST, "{Thing} at the decisive moment", ("thing",)),
+    ),
+    Beat.RESOLUTION: (
+        (_M, Camera.STATIC, _SLOW, "{Thing} at rest at {place}{time_at}", ("place", "thing")),
+        (
+            _E,
+            Camera.DOLLY_OUT,
+            _SLOW,
+            "Pull back from {place}{time_at}, {thing} in frame",
+            ("place", "thing"),
+        ),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -131,8 +158,8 @@ def _text(template: str, roles: dict[str, Member | None], board: Board) -> str:
 
 def plan_shot(board: Board, beat: Beat, beat_index: int, last: bool) -> Planned:
     """The `beat_index`-th shot of a beat (the final shot of the board always pulls back)."""
-    patterns = PATTERNS[beat]
-    if board.commercial and beat is Beat.CLIMAX:
+    patterns = (PATTERNS if board.characters else THINGS_ONLY)[beat]
+    if board.commercial and board.characters and beat is Beat.CLIMAX:
         patterns = (HERO, *patterns)
     if beat is Beat.RESOLUTION:  # the pull-back ends the board, and only ends it
         patterns = patterns[-1:] if last else patterns[:-1]
