@@ -3,16 +3,19 @@ show, edit by merge patch with If-Match, approve into a project, once; bad input
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from craftology.cli.serve import build_api
 from craftology.config import Settings
 from craftology.container import Container, build_container
 from craftology.identity.principal import Role, Scope
+from craftology.projects.models import CardIn, ProjectIn
 from tests.api.conftest import TestClient, assert_problem
 
 LIGHTHOUSE = "A 60-second film about a lighthouse keeper and a storm, a cat, a boat"
@@ -114,13 +117,37 @@ def test_bad_edits_are_clear_problems(client: TestClient, owner: dict[str, str])
     assert_problem(client.post("/v1/proposals/proposal-nope/approve", headers=owner), 404)
 
 
-def test_documents_and_attachments(client: TestClient, owner: dict[str, str]) -> None:
+def test_documents_and_attachments(client: TestClient, owner: dict[str, str], container: Container) -> None:
+    asset_id = reference_image(container, "acme")
     script = {"name": "scene 1", "kind": "script", "text": "INT. HARBOUR - DAWN\n\nELSA\nThe boat is back.\n"}
-    image = {"name": "reference", "kind": "image", "asset_id": "asset-1"}
+    image = {"name": "reference", "kind": "image", "asset_id": asset_id}
     draft = propose(client, owner, brief="A short film about a storm", documents=[script, image])
     names = {c["name"] for c in draft["proposal"]["cards"]}
     assert {"Elsa", "Harbour", "Boat"} <= names
-    assert draft["proposal"]["attachments"] == [{"name": "reference", "asset_id": "asset-1"}]
+    assert draft["proposal"]["attachments"] == [{"name": "reference", "asset_id": asset_id}]
+
+    # An asset this tenant does not have (another tenant's included) is refused, and nothing stored.
+    globex = container.tenancy.create_tenant("Globex", tenant_id="globex")
+    foreign = {"name": "theirs", "kind": "image", "asset_id": reference_image(container, "globex")}
+    for unknown in (foreign, {"name": "gone", "kind": "image", "asset_id": "asset-nope"}):
+        refused = client.post(
+            "/v1/proposals", json={"brief": "a storm", "documents": [unknown]}, headers=owner
+        )
+        assert unknown["asset_id"] in str(assert_problem(refused, 422)["detail"])
+    assert len(list(container.metadata.scan("acme", "proposals"))) == 1
+    assert globex.tenant.id == "globex"
+
+
+def reference_image(container: Container, tenant: str) -> str:
+    """An image uploaded to the tenant's asset storage (as a card sheet of a scratch project)."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (90, 120, 200)).save(out, format="PNG")
+    project_id = container.projects.create_project(tenant, ProjectIn(name="Refs")).value.id
+    card_id = container.projects.create_card(tenant, project_id, CardIn(kind="style", name="Ref")).value.id
+    upload = container.curation.upload(
+        tenant, project_id, f"card/{card_id}/sheet", iter([out.getvalue()]), "image/png"
+    )
+    return upload.id
 
 
 def test_a_viewer_reads_proposals_but_does_not_make_them(client: TestClient, container: Container) -> None:

@@ -16,6 +16,7 @@ from craftology.agents.proposal.editing import apply_patch
 from craftology.agents.proposal.engine import EmbeddedProposalEngine
 from craftology.agents.proposal.project_writer import ProjectWriter
 from craftology.agents.proposal.records import ProposalRecords, Status, StoredProposal
+from craftology.assets.records import ASSETS
 from craftology.errors import BadInput, Conflict, NotFound, PreconditionFailed
 from craftology.ports.metadata import MetadataStore
 from craftology.ports.proposals import ProposalEngine
@@ -28,6 +29,7 @@ from craftology.projects.validation import validate
 class ProposalService:
     def __init__(self, metadata: MetadataStore, engine: ProposalEngine, writer: ProjectWriter) -> None:
         self._engine = engine
+        self._metadata = metadata
         self._records = ProposalRecords(metadata)
         self._writer = writer
         self._approval = Approval(self._records, writer)
@@ -43,10 +45,24 @@ class ProposalService:
         """A new draft proposal for the brief, stored for review."""
         if shot_count is not None and not 1 <= shot_count <= MAX_SHOT_COUNT:
             raise BadInput(f"shot_count must be from 1 to {MAX_SHOT_COUNT}, not {shot_count}")
+        for document in documents:
+            if document.asset_id is not None:
+                self._check_asset(tenant, document)
         proposed = self._engine.propose(brief, documents, shot_count)
         # Whatever an engine returns (a model's output included) is held to the domain's rules.
         checked = validate(Proposal, proposed.model_dump(mode="json"))
         return self._records.add(tenant, checked)
+
+    def _check_asset(self, tenant: str, document: SourceDocument) -> None:
+        """A reference image must be one of the tenant's assets (another tenant's is unknown here)."""
+        try:
+            self._metadata.get(tenant, ASSETS, str(document.asset_id))
+        except (NotFound, BadInput):
+            raise BadInput(
+                f"documents: {document.name!r} names asset {document.asset_id!r}, which this tenant does "
+                "not have; upload it first",
+                unknown_assets=[document.asset_id],
+            ) from None
 
     def get(self, tenant: str, proposal_id: str) -> StoredProposal:
         return self._records.get(tenant, proposal_id)
