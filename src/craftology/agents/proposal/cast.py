@@ -24,6 +24,7 @@ from craftology.agents.proposal.lexicon import (
     SIZES,
     SURROUNDINGS,
     TRAITS,
+    WEATHER,
     WEATHER_LIGHT,
     Noun,
 )
@@ -170,14 +171,10 @@ def character(entity: Entity, role: str) -> dict[str, Any]:
 
 
 def location(entity: Entity, scene: Scene) -> dict[str, Any]:
-    words = [w for w in entity.modifiers if w not in ("misty", "stormy", "rainy", "foggy", "snowy")]
+    words = [w for w in entity.modifiers if w not in WEATHER]  # weather has a field of its own
     setting = " ".join([*words, entity.noun.name])
     if entity.key in SURROUNDINGS:
-        setting += (
-            f" on a {SURROUNDINGS[entity.key]}"
-            if entity.key == "lighthouse"
-            else f", {SURROUNDINGS[entity.key]}"
-        )
+        setting += f" {SURROUNDINGS[entity.key]}"
     attributes: dict[str, Any] = {**entity.noun.attributes, "setting": setting}
     if entity.sources:
         attributes["described_as"] = "; ".join(dict.fromkeys(entity.sources))

@@ -79,17 +79,17 @@ IMPLIED: dict[str, tuple[str, ...]] = {
     "chef": ("kitchen",),
     "surfer": ("beach",),
 }
-# Locations that stand by or in another: a lighthouse stands on a coast.
+# Where some places stand: a lighthouse on a coast (a coast or sea the brief names is this place).
 SURROUNDINGS: dict[str, str] = {
-    "lighthouse": "rocky coast by the sea",
-    "harbour": "harbour on the sea",
-    "harbor": "harbor on the sea",
-    "cliff": "sea cliffs",
-    "beach": "sandy beach by the sea",
-    "island": "island in the open sea",
-    "planet": "alien world",
-    "castle": "hilltop above a valley",
-    "cabin": "woods",
+    "lighthouse": "on a rocky coast by the sea",
+    "harbour": "on the open sea",
+    "harbor": "on the open sea",
+    "cliff": "above the sea",
+    "beach": "by the sea",
+    "island": "in the open sea",
+    "planet": "under an alien sky",
+    "castle": "on a hilltop above a valley",
+    "cabin": "in the woods",
 }
 
 
