@@ -236,4 +236,4 @@ def test_an_engines_invalid_output_is_refused_and_nothing_stored(
     careless = ProposalService(store, CarelessEngine(), ProjectWriter(projects), default_policy())
     with pytest.raises(BadInput, match="nobody"):
         careless.propose(OWNER, LIGHTHOUSE, shot_count=2)
-    assert list(store.scan(OWNER, PROPOSALS)) == []
+    assert list(store.scan(TENANT, PROPOSALS)) == []

@@ -17,6 +17,7 @@ from craftology.container import Container, build_container
 from craftology.identity.principal import Role, Scope
 from craftology.projects.models import CardIn, ProjectIn
 from tests.api.conftest import TestClient, assert_problem
+from tests.principals import as_owner
 
 LIGHTHOUSE = "A 60-second film about a lighthouse keeper and a storm, a cat, a boat"
 MERGE = {"Content-Type": "application/merge-patch+json"}
@@ -142,10 +143,12 @@ def reference_image(container: Container, tenant: str) -> str:
     """An image uploaded to the tenant's asset storage (as a card sheet of a scratch project)."""
     out = io.BytesIO()
     Image.new("RGB", (8, 8), (90, 120, 200)).save(out, format="PNG")
-    project_id = container.projects.create_project(tenant, ProjectIn(name="Refs")).value.id
-    card_id = container.projects.create_card(tenant, project_id, CardIn(kind="style", name="Ref")).value.id
+    project_id = container.projects.create_project(as_owner(tenant), ProjectIn(name="Refs")).value.id
+    card_id = container.projects.create_card(
+        as_owner(tenant), project_id, CardIn(kind="style", name="Ref")
+    ).value.id
     upload = container.curation.upload(
-        tenant, project_id, f"card/{card_id}/sheet", iter([out.getvalue()]), "image/png"
+        as_owner(tenant), project_id, f"card/{card_id}/sheet", iter([out.getvalue()]), "image/png"
     )
     return upload.id
 
