@@ -53,7 +53,9 @@ def build_api(container: Container) -> FastAPI:
         routers=[
             build_sync_router(container.sync, container.curation, container.assets),
             build_proposals_router(
-                ProposalService.embedded(container.metadata, container.projects, container.access.policy)
+                ProposalService.embedded(
+                    container.metadata, container.projects, container.access.policy, container.llm_proposals()
+                )
             ),
             build_models_router(container.registry, admin_token),
             build_members_router(container.accounts, container.api_tokens),

@@ -9,11 +9,7 @@ IntentResult or a craftology error, never part of an answer.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-from collections.abc import Coroutine
-from typing import Any, TypeVar
-
+from craftology.agents.blocking import run_to_end
 from craftology.agents.intent.engine import MAX_MESSAGE_CHARS
 from craftology.agents.intent.llm_prompt import conversation
 from craftology.agents.intent.llm_schema import TOOL_NAME, IntentCall
@@ -24,7 +20,6 @@ from craftology.genai.chat.structured import structured_output
 from craftology.ports.chat import ChatPort
 from craftology.ports.intent import IntentResult, ProjectContext, SlotValue
 
-T = TypeVar("T")
 DEFAULT_ATTEMPTS = 3
 
 
@@ -34,7 +29,7 @@ class LlmIntentEngine:
         self._attempts = max_attempts
 
     def detect(self, text: str, context: ProjectContext | None = None) -> IntentResult:
-        return _run(self.detect_async(text, context))
+        return run_to_end(self.detect_async(text, context))
 
     async def detect_async(self, text: str, context: ProjectContext | None = None) -> IntentResult:
         message = plain(text)
@@ -71,14 +66,3 @@ def _resolved(call: IntentCall, slots: dict[str, SlotValue], context: ProjectCon
 
     said = {name: value for name, value in slots.items() if not is_id(value)}
     return {**slots, **resolve(call.intent, said, context)}
-
-
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """The coroutine to its end from synchronous code, even when called inside a running event loop
-    (then on a thread of its own, which has no loop yet)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()

@@ -38,6 +38,10 @@ class StoredProposal:
         }
 
 
+def new_proposal_id() -> str:
+    return f"proposal-{secrets.token_hex(6)}"
+
+
 class ProposalRecords:
     """Reads and compare-and-set writes of one tenant's proposals."""
 
@@ -45,7 +49,7 @@ class ProposalRecords:
         self._store = metadata
 
     def add(self, tenant: str, proposal: Proposal) -> StoredProposal:
-        draft = StoredProposal(f"proposal-{secrets.token_hex(6)}", Status.DRAFT, proposal, None, 0)
+        draft = StoredProposal(new_proposal_id(), Status.DRAFT, proposal, None, 0)
         return self.put(tenant, draft)
 
     def get(self, tenant: str, proposal_id: str) -> StoredProposal:

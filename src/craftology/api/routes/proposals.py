@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import asyncio
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
@@ -13,8 +14,15 @@ from craftology.agents.proposal.service import ProposalService
 from craftology.api.deps import Caller
 from craftology.api.params import ID
 from craftology.api.preconditions import etag, required_revision
-from craftology.api.problems import BODY_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from craftology.api.problems import (
+    BODY_PROBLEMS,
+    PROBLEM_JSON,
+    WRITE_PROBLEMS,
+    Problem,
+    problem_responses,
+)
 from craftology.api.schemas import ProjectOut
+from craftology.genai.keys.schemas import PROVIDER_PATTERN
 from craftology.projects.models import MAX_TEXT
 
 ProposalId = Annotated[str, Path(pattern=f"^{ID}$", description="The proposal's id.")]
@@ -30,6 +38,16 @@ ProposalPatch = Annotated[
 ]
 
 
+MODEL_FAILED: dict[int | str, dict[str, Any]] = {
+    502: {
+        "model": Problem,
+        "content": {PROBLEM_JSON: {}},
+        "description": "engine llm: the model provider refused the request, or the model kept "
+        "answering output that breaks the proposal's schema (nothing is stored)",
+    }
+}
+
+
 class ProposalRequest(BaseModel):
     brief: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)] = Field(
         description="What to make, in words, e.g. 'A 60-second film about a lighthouse keeper and a storm'."
@@ -41,6 +59,15 @@ class ProposalRequest(BaseModel):
     )
     shot_count: Annotated[int, Field(ge=1, le=MAX_SHOT_COUNT)] | None = Field(
         default=None, description="How many shots; by default what the brief asks for or its length suggests."
+    )
+    engine: Literal["embedded", "llm"] = Field(
+        default="embedded",
+        description="embedded: rules, offline and deterministic. llm: the tenant's chat model (a richer "
+        "proposal), run durably on the workflow service; needs the tenant's key for `provider` (409 "
+        "without one).",
+    )
+    provider: str = Field(
+        default="openai", pattern=PROVIDER_PATTERN, description="With engine llm: whose stored key to use."
     )
 
 
@@ -74,13 +101,27 @@ def _shown(stored: StoredProposal, response: Response) -> ProposalOut:
 def build_proposals_router(service: ProposalService) -> APIRouter:
     router = APIRouter(prefix="/proposals", tags=["proposals"])
 
-    @router.post("", status_code=201, response_model=ProposalOut, responses=BODY_PROBLEMS)
-    def create_proposal(
+    @router.post(
+        "",
+        status_code=201,
+        response_model=ProposalOut,
+        responses={**BODY_PROBLEMS, **problem_responses(409), **MODEL_FAILED},
+    )
+    async def create_proposal(
         body: ProposalRequest, caller: Caller, request: Request, response: Response
     ) -> ProposalOut:
         """Propose a project from a brief: settings, cards with the attributes the brief gives them,
-        and a storyboard. Nothing is saved as a project until the proposal is approved."""
-        stored = service.propose(caller, body.brief, body.documents, body.shot_count)
+        and a storyboard. Nothing is saved as a project until the proposal is approved. With engine
+        llm the model's answer is stored only once it validates: 502 when the model kept answering
+        invalid output, 503 when the provider is unavailable; nothing is stored then."""
+        if body.engine == "llm":
+            stored = await service.propose_with_llm(
+                caller, body.brief, body.documents, body.shot_count, body.provider
+            )
+        else:
+            stored = await asyncio.to_thread(
+                service.propose, caller, body.brief, body.documents, body.shot_count
+            )
         response.headers["Location"] = str(request.url_for("get_proposal", proposal_id=stored.id))
         return _shown(stored, response)
 
