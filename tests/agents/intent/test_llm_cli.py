@@ -16,14 +16,14 @@ from craftology.config import Settings
 from craftology.container import build_container
 from craftology.genai.keys.schemas import ProviderKeyIn
 from craftology.projects.models import CardIn, CardKind, ProjectIn, ShotIn
-from tests.openai_server import Reply, ScriptedChat, chat, chat_server  # noqa: F401
+from tests.openai_server import Reply, ScriptedChat
 from tests.principals import as_owner
 
 KEY = "sk-intent-cli-0123456789-abcd"
 
 
 @pytest.fixture
-def world(tmp_path: Path, chat: ScriptedChat) -> tuple[Path, str, str, str]:  # noqa: F811
+def world(tmp_path: Path, chat: ScriptedChat) -> tuple[Path, str, str, str]:
     """A data dir with a tenant, its openai key pointing at the test server, and a project."""
     data_dir = tmp_path / "data"
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("CRAFTOLOGY_")}
@@ -54,7 +54,7 @@ def _run(data_dir: Path, *args: str) -> Result:
 
 def test_the_llm_engine_uses_the_tenants_key_and_the_project(
     world: tuple[Path, str, str, str],
-    chat: ScriptedChat,  # noqa: F811
+    chat: ScriptedChat,
 ) -> None:
     data_dir, tenant, project, shot = world
     arguments = {"intent": "remove_shot", "slots": {"shot": 1}, "confidence": 0.8}
@@ -71,7 +71,7 @@ def test_the_llm_engine_uses_the_tenants_key_and_the_project(
 
 def test_without_a_key_for_the_provider_it_says_so(
     world: tuple[Path, str, str, str],
-    chat: ScriptedChat,  # noqa: F811
+    chat: ScriptedChat,
 ) -> None:
     data_dir, tenant, _, _ = world
     done = _run(data_dir, "hello", "--engine", "llm", "--provider", "mistral", "--tenant", tenant)
@@ -84,7 +84,7 @@ def test_without_a_key_for_the_provider_it_says_so(
 
 def test_invalid_model_output_is_one_line_and_exit_2(
     world: tuple[Path, str, str, str],
-    chat: ScriptedChat,  # noqa: F811
+    chat: ScriptedChat,
 ) -> None:
     data_dir, tenant, _, _ = world
     chat.push(*[Reply(content="I think it is a greeting")] * 3)

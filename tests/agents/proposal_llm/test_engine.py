@@ -12,7 +12,7 @@ from craftology.errors import BadInput
 from craftology.genai.chat.openai_compat import ChatEndpoint, HttpPolicy, OpenAICompatChat
 from craftology.genai.chat.retry import RetryPolicy
 from craftology.ports.chat import InvalidModelOutput
-from tests.agents.proposal_llm.conftest import BRIEF, model_proposal, proposes
+from tests.agents.proposal_llm.answers import BRIEF, model_proposal, proposes
 from tests.openai_server import ScriptedChat
 
 

@@ -24,7 +24,7 @@ from craftology.genai.keys.schemas import ProviderKeyIn
 from craftology.ports.chat import InvalidModelOutput
 from craftology.workflows.devserver import EmbeddedTemporal
 from craftology.workflows.proposal_messages import Actor, ProposeInput
-from tests.agents.proposal_llm.conftest import BRIEF, model_proposal, proposes
+from tests.agents.proposal_llm.answers import BRIEF, model_proposal, proposes
 from tests.api.conftest import assert_problem
 from tests.openai_server import Fail, ScriptedChat
 from tests.principals import as_owner

@@ -1,13 +1,12 @@
-"""The LLM proposal engine's tests: the local OpenAI-compatible server, a Temporal dev server for the
-session (the workflow tests' fixture), and a valid proposal as a model would write it."""
+"""A valid proposal as a model would write it, for the LLM proposal engine's tests (their servers come
+from tests/agents/conftest.py)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from tests.openai_server import Reply, chat, chat_server  # noqa: F401
-from tests.workflows.conftest import temporal_server  # noqa: F401
+from tests.openai_server import Reply
 
 BRIEF = "A 30-second film about a lighthouse keeper and a storm; her cat Whiskers watches"
 
