@@ -20,14 +20,16 @@ from craftology.agents.proposal.service import ProposalService
 from craftology.cli.serve import build_api
 from craftology.config import Settings
 from craftology.container import Container, build_container
+from craftology.errors import Forbidden
 from craftology.genai.keys.schemas import ProviderKeyIn
+from craftology.identity.principal import Role
 from craftology.ports.chat import InvalidModelOutput
 from craftology.workflows.devserver import EmbeddedTemporal
 from craftology.workflows.proposal_messages import Actor, ProposeInput
 from tests.agents.proposal_llm.answers import BRIEF, model_proposal, proposes
 from tests.api.conftest import assert_problem
 from tests.openai_server import Fail, ScriptedChat
-from tests.principals import as_owner
+from tests.principals import as_owner, member
 
 pytestmark = [pytest.mark.temporal]
 T = TypeVar("T")
@@ -141,3 +143,14 @@ def test_the_api_chooses_the_engine_per_request(world: World, chat: ScriptedChat
     assert assert_problem(unknown, 422)
     assert sorted(world.stored()) == sorted([llm.json()["id"], embedded.json()["id"]])
     assert list(world.c.metadata.scan(other.tenant.id, PROPOSALS)) == []
+
+
+def test_the_activity_acts_as_the_user_who_asked(world: World, chat: ScriptedChat) -> None:
+    """A viewer may not create projects: the activity refuses it before calling any model, even when
+    started directly (say by a request that passed an older policy)."""
+    activities = ProposalActivities(world.c.genai.chat, world.c.metadata, world.c.access.policy)
+    viewer = Actor.of(member(world.tenant, Role.VIEWER))
+    with pytest.raises(Forbidden):
+        asyncio.run(activities.propose(ProposeInput("proposal-aaaaaaaaaaaa", viewer, "openai", BRIEF)))
+    assert chat.requests == []
+    assert world.stored() == []
