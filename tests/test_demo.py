@@ -12,6 +12,8 @@ import av
 import pytest
 from PIL import Image
 
+LIGHTHOUSE = "A 60-second film about a lighthouse keeper and a storm, a cat, a boat"
+
 
 @pytest.mark.temporal
 @pytest.mark.slow
@@ -20,7 +22,7 @@ def test_demo_regenerates_exactly_what_the_edit_touches(tmp_path: Path) -> None:
     out = tmp_path / "out"
     env = {**os.environ, "CRAFTOLOGY_TEMPORAL__EMBEDDED_PORT": "0"}
     result = subprocess.run(
-        [str(cli), "demo", "--brief", "an ad for trail shoes at dusk, handheld", "--shots", "4",
+        [str(cli), "demo", "--brief", LIGHTHOUSE, "--shots", "4",
          "--out", str(out), "--data-dir", str(tmp_path / "data"), "--json"],
         capture_output=True, text=True, timeout=300, env=env, check=False,
     )  # fmt: skip
@@ -28,9 +30,20 @@ def test_demo_regenerates_exactly_what_the_edit_touches(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert report == json.loads((out / "report.json").read_text())
 
-    # 4 shots, 4 cards (each with a sheet), a keyframe and a clip per shot, and the cut.
-    assert report["first_run"]["generated"] == 4 + 4 * 2 + 1
+    # The project is the brief's: its subjects are the cards, and the shots show them.
+    proposal = report["proposal"]
+    cards = {card["name"]: card["kind"] for card in proposal["cards"]}
+    assert cards["Lighthouse Keeper"] == "character"
+    assert cards["Cat"] == "character"
+    assert cards["Boat"] == "prop"
+    assert cards["Lighthouse"] == "location"
+    assert "storm" in json.dumps(proposal["cards"])
+    assert len(proposal["shots"]) == 4
+
+    # 4 shots, a sheet per card, a keyframe and a clip per shot, and the cut.
+    assert report["first_run"]["generated"] == len(cards) + 4 * 2 + 1
     edit = report["edit"]
+    assert edit["card_name"] == "Lighthouse Keeper"
     assert edit["path"] == "attributes.appearance.hair"
     assert edit["old"] != edit["new"]
     assert sorted(edit["plan_targets"]) == edit["expected_targets"]

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from temporalio.client import Client
@@ -39,6 +40,9 @@ from craftology.runs.state import ProjectModels
 from craftology.tenancy.service import TenancyService
 from craftology.workflows import worker
 from craftology.workflows.activities import SyncActivities
+
+if TYPE_CHECKING:
+    from craftology.agents.proposal.llm_launch import TemporalProposer
 
 
 def metadata_store(settings: Settings) -> MetadataStore:
@@ -109,13 +113,22 @@ class Container:
     @asynccontextmanager
     async def sync_worker(self, max_concurrent_activities: int | None = None) -> AsyncIterator[Worker]:
         """A worker serving sync runs on the configured task queue while the block is open."""
+        from craftology.agents.proposal.llm_activity import ProposalActivities
+
         activities = SyncActivities(self.executor, self.lifecycle)
+        proposals = ProposalActivities(self.genai.chat, self.metadata, self.access.policy)
         concurrency = max_concurrent_activities or max(4, self.settings.temporal.max_parallel)
         client = await self.temporal()
         async with worker.sync_worker(
-            client, self.settings.temporal.task_queue, activities, concurrency
+            client, self.settings.temporal.task_queue, activities, concurrency, proposals.all()
         ) as w:
             yield w
+
+    def llm_proposals(self) -> TemporalProposer:
+        """What the proposal service needs to run the LLM engine on this container's Temporal."""
+        from craftology.agents.proposal.llm_launch import TemporalProposer
+
+        return TemporalProposer(self.temporal, self.settings.temporal.task_queue, self.genai.keys.get)
 
     def close(self) -> None:
         # What this process published goes off the outboxes now, not republished at a next pass.

@@ -15,19 +15,24 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from craftology.agents.brief import decompose
+from craftology.agents.proposal.service import ProposalService
 from craftology.assets.acceptance import accepted_blob
 from craftology.container import Container
 from craftology.controlplane.runs import Run
 from craftology.identity.principal import Principal, system_principal
-from craftology.projects.models import ShotIn
+from craftology.projects.models import Card, CardKind
 from craftology.runs.state import load_state
 from craftology.sync.audit import expected_targets_for_card_visual_edit
 from craftology.sync.plan import Plan
 from craftology.sync.targets import cut_target, keyframe_target
 
-EDIT_PATH = "attributes.appearance.hair"
-EDIT_VALUE = "red"
+# The demo edits one visual field of the lead card: a character's hair, else a prop's colour, else
+# a place's light. (Field, value, value when the card already has that one.)
+EDITS = {
+    CardKind.CHARACTER: (("appearance", "hair"), "red", "silver"),
+    CardKind.PROP: (("color",), "red", "blue"),
+    CardKind.LOCATION: (("lighting",), "moonlight", "harsh noon sun"),
+}
 
 ShowPlan = Callable[[Plan], None]
 FollowRun = Callable[[Container, Principal, Run], Any]
@@ -38,24 +43,46 @@ class DemoProject:
     tenant: str
     principal: Principal  # the demo acts as the platform's operator for the tenant it made
     project_id: str
-    card_ids: dict[str, str]  # handle -> card id
+    cards: list[Card]  # in the order the proposal gave them: the lead first
     shot_ids: list[str]
+    proposal: dict[str, Any]  # what the agent proposed, for the report
 
 
 def create_from_brief(c: Container, brief: str, shots: int | None) -> DemoProject:
-    board = decompose(brief, shots)
+    """The project creation agent, as the API uses it: propose from the brief, then approve."""
     tenant = c.tenancy.create_tenant(f"Demo {time.strftime('%Y-%m-%d %H:%M:%S')}").tenant.id
-    operator = system_principal(tenant)
-    project = c.projects.create_project(operator, board.project).value
-    card_ids = {
-        handle: c.projects.create_card(operator, project.id, card).value.id
-        for handle, card in board.cards.items()
+    operator = system_principal(tenant)  # the demo acts as the platform's operator for its tenant
+    agent = ProposalService.embedded(c.metadata, c.projects, c.access.policy)
+    draft = agent.propose(operator, brief, (), shots)
+    project_id = agent.approve(operator, draft.id).project_id
+    _, cards, shot_records = c.projects.load_project(operator, project_id)
+    # Cards come back by id; the proposal's order (lead character first) is by kind and name.
+    rank = {(card.kind, card.name): index for index, card in enumerate(draft.proposal.cards)}
+    ordered = sorted(cards.values(), key=lambda card: rank.get((card.kind, card.name), len(rank)))
+    summary = {
+        "id": draft.id,
+        "name": draft.proposal.project.name,
+        "settings": draft.proposal.project.settings.model_dump(mode="json"),
+        "cards": [{"name": k.name, "kind": k.kind.value, "attributes": k.attributes} for k in ordered],
+        "shots": [shot.description for shot in draft.proposal.shots],
+        "notes": draft.proposal.notes,
     }
-    shot_ids = []
-    for shot, handles in board.shots:
-        with_refs = ShotIn.model_validate({**shot.model_dump(), "cards": [card_ids[h] for h in handles]})
-        shot_ids.append(c.projects.create_shot(operator, project.id, with_refs).value.id)
-    return DemoProject(tenant, operator, project.id, card_ids, shot_ids)
+    return DemoProject(tenant, operator, project_id, ordered, list(shot_records), summary)
+
+
+def edit_of(card: Card) -> tuple[list[str], object, object]:
+    """The attribute path the demo edits on `card`, its value now (None when unset) and the new one."""
+    path, value, otherwise = EDITS.get(card.kind, (("palette",), "teal and orange", "black and white"))
+    old: object = card.attributes
+    for part in path:
+        old = old.get(part) if isinstance(old, dict) else None
+    return list(path), old, otherwise if old == value else value
+
+
+def lead_card(demo: DemoProject) -> Card:
+    """The first character, else the first prop, else the first place, else the style."""
+    order = (CardKind.CHARACTER, CardKind.PROP, CardKind.LOCATION, CardKind.STYLE)
+    return min(demo.cards, key=lambda card: order.index(card.kind))
 
 
 async def sync(c: Container, demo: DemoProject, follow: FollowRun) -> tuple[Run, float]:
@@ -112,16 +139,13 @@ async def run_demo(
     first, first_seconds = await sync(c, demo, follow)
     first_last = first if not first.summary.follow_up else await c.sync.wait(demo.principal, first.id)
 
-    card_id = demo.card_ids["subject"]
+    card_id = lead_card(demo).id
     card = c.projects.get_card(demo.principal, demo.project_id, card_id)
-    old_value = card.value.attributes.get("appearance", {}).get("hair")
-    c.projects.update_card(
-        demo.principal,
-        demo.project_id,
-        card_id,
-        {"attributes": {"appearance": {"hair": EDIT_VALUE}}},
-        card.revision,
-    )
+    path, old_value, new_value = edit_of(card.value)
+    change: object = new_value
+    for part in reversed(path):
+        change = {part: change}
+    c.projects.update_card(demo.principal, demo.project_id, card_id, {"attributes": change}, card.revision)
     plan = c.sync.plan(demo.principal, demo.project_id)
     show_plan(plan)
     state = load_state(
@@ -143,6 +167,7 @@ async def run_demo(
     report = {
         "tenant": demo.tenant,
         "project": demo.project_id,
+        "proposal": demo.proposal,
         "first_run": {
             "run_id": first.id,
             "status": first_last.status.value,
@@ -154,9 +179,10 @@ async def run_demo(
         },
         "edit": {
             "card": card_id,
-            "path": EDIT_PATH,
+            "card_name": card.value.name,
+            "path": ".".join(["attributes", *path]),
             "old": old_value,
-            "new": EDIT_VALUE,
+            "new": new_value,
             "plan_targets": plan.targets,
             "expected_targets": expected,
             "plan_matches_expected": sorted(plan.targets) == expected,

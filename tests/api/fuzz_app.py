@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 from PIL import Image
 
+from craftology.agents.proposal.service import ProposalService
 from craftology.cli.serve import build_api
 from craftology.config import Settings
 from craftology.container import Container, build_container
@@ -82,11 +83,14 @@ def _seed(container: Container, tenant_id: str, brief: str) -> dict[str, str]:
     curation = container.curation
     asset_id = curation.upload(as_owner(tenant_id), project_id, target, iter([_png()]), "image/png").id
     run_id = container.runs.create(NewRun(tenant_id, project_id, [])).id
+    proposals = ProposalService.embedded(container.metadata, projects, container.access.policy)
+    proposal_id = proposals.propose(as_owner(tenant_id), f"a {brief} with a dog", shot_count=3).id
     (owner,) = container.accounts.members(tenant_id)
     (token,) = container.api_tokens.list(tenant_id)
     return {
         "project_id": project_id, "card_id": card_id, "shot_id": shot_id, "asset_id": asset_id,
         "target": target, "run_id": run_id, "user_id": owner.user.id, "token_id": token.id,
+        "proposal_id": proposal_id,
     }  # fmt: skip
 
 
@@ -137,7 +141,7 @@ def snapshot(world: FuzzWorld) -> dict[str, object]:
     metadata, tenant = world.container.metadata, world.tenant_id
     state: dict[str, object] = {
         name: sorted((r.id, r.revision) for r in metadata.scan(tenant, name))
-        for name in ("projects", "cards", "shots", "targets", "assets")
+        for name in ("projects", "cards", "shots", "targets", "assets", "proposals")
     }
     state["blobs"] = sorted(world.container.assets.keys(tenant))
     state["run"] = world.container.runs.get(tenant, world.ids["run_id"])

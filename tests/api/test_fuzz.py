@@ -155,6 +155,7 @@ def _real_ids(world: FuzzWorld) -> dict[str, list[str]]:
         "card_id": [world.card_id],
         "shot_id": [world.shot_id],
         "asset_id": [world.asset_id],
+        "proposal_id": [world.ids["proposal_id"]],
         "target": [world.sheet_target, f"shot/{world.shot_id}/keyframe", "project/x/cut"],
     }
 

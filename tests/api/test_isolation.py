@@ -66,6 +66,8 @@ def request_body(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
             "content": png(),
             "headers": {"Content-Type": "image/png"},
         },
+        ("POST", "/v1/proposals"): {"json": {"brief": "a cat on a boat", "shot_count": 2}},
+        ("PATCH", "/v1/proposals/{proposal_id}"): {"json": {"project": {"name": "pwned"}}},
         ("PUT", "/v1/members/{user_id}/role"): {"json": {"role": "viewer"}},
         ("PUT", "/v1/members/{user_id}/password"): {
             "json": {"old_password": PASSWORD, "new_password": "pwned-pwned"}

@@ -72,6 +72,11 @@ ROUTE_ACTIONS: dict[tuple[str, str], RouteAction] = {
     ("POST", f"{_TARGET}/pin"): RouteAction("pin_target", "Target", "target"),
     ("PUT", f"{_TARGET}/seed"): RouteAction("seed_target", "Target", "target"),
     ("PUT", f"{_TARGET}/upload"): RouteAction("create_asset", "Asset", "target"),
+    # Proposals are projects in the making: drafting, editing and approving one creates a project.
+    ("POST", "/v1/proposals"): RouteAction("create_project", "Project", None),
+    ("GET", "/v1/proposals/{proposal_id}"): RouteAction("read_project", "Project", None),
+    ("PATCH", "/v1/proposals/{proposal_id}"): RouteAction("create_project", "Project", None),
+    ("POST", "/v1/proposals/{proposal_id}/approve"): RouteAction("create_project", "Project", None),
     # The model registry is the platform's, shared by every tenant.
     ("GET", "/v1/models"): RouteAction("read_model", "Model", None, shared=True),
     ("GET", _MODEL_VERSION): RouteAction("read_model", "Model", "model_id", shared=True),

@@ -12,12 +12,14 @@ import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
+from craftology.agents.proposal.service import ProposalService
 from craftology.api import ApiDeps, create_app
 from craftology.api.limits import RateLimits
 from craftology.api.routes.auth import build_auth_router, build_session_router
 from craftology.api.routes.members import build_invitations_router, build_members_router
 from craftology.api.routes.models import build_models_router
 from craftology.api.routes.policies import build_policies_router
+from craftology.api.routes.proposals import build_proposals_router
 from craftology.api.routes.providers import build_providers_router
 from craftology.api.routes.sync import build_sync_router
 from craftology.config import Settings
@@ -50,6 +52,11 @@ def build_api(container: Container) -> FastAPI:
         max_upload_bytes=settings.api.max_upload_bytes,
         routers=[
             build_sync_router(container.sync, container.curation, container.assets),
+            build_proposals_router(
+                ProposalService.embedded(
+                    container.metadata, container.projects, container.access.policy, container.llm_proposals()
+                )
+            ),
             build_models_router(container.registry, admin_token),
             build_members_router(container.accounts, container.api_tokens),
             build_policies_router(container.access.policies),

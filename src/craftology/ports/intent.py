@@ -1,7 +1,7 @@
 """Intent detection: what a person's message asks Craftology to do, with the details it named.
 
-Two engines stand behind this port: the embedded one (no network, no torch) and, later, an LLM one
-through an OpenAI-compatible chat API. Both answer the same `IntentResult`.
+Two engines stand behind this port: the embedded one (no network, no torch) and the LLM one
+(craftology.agents.intent.llm) through an OpenAI-compatible chat API. Both answer the same `IntentResult`.
 
 Slots hold JSON values. Without a `ProjectContext` they stay as the user said them, normalised only
 in form: an ordinal or a number becomes an int ("the second shot" -> 2), a field name its canonical

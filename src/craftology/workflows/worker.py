@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -16,6 +16,7 @@ from temporalio.worker import Worker
 
 from craftology.workflows.activities import SyncActivities
 from craftology.workflows.models import SyncRunInput
+from craftology.workflows.propose import ProposeWorkflow
 from craftology.workflows.sync_run import SyncRunWorkflow
 
 # The default converter already round-trips dataclasses (nested ones included) through JSON; naming it
@@ -39,16 +40,18 @@ async def sync_worker(
     task_queue: str,
     activities: SyncActivities,
     max_concurrent_activities: int = DEFAULT_MAX_CONCURRENT_ACTIVITIES,
+    agent_activities: Sequence[Callable[..., object]] = (),
 ) -> AsyncIterator[Worker]:
-    """A running worker for sync runs on ``task_queue`` while the block is open; shut down on exit."""
+    """A running worker for sync runs on ``task_queue`` while the block is open; shut down on exit.
+    With ``agent_activities`` (the LLM proposal activity), it serves the agents' workflows too."""
     # run_target and the bookkeeping steps are synchronous: one thread per concurrent activity.
     threads = max_concurrent_activities + MAX_CONCURRENT_LOCAL_ACTIVITIES
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sync-activity") as pool:
         worker = Worker(
             client,
             task_queue=task_queue,
-            workflows=[SyncRunWorkflow],
-            activities=activities.all(),
+            workflows=[SyncRunWorkflow, *([ProposeWorkflow] if agent_activities else [])],
+            activities=[*activities.all(), *agent_activities],
             activity_executor=pool,
             max_concurrent_activities=max_concurrent_activities,
             max_concurrent_local_activities=MAX_CONCURRENT_LOCAL_ACTIVITIES,

@@ -66,9 +66,11 @@ async def structured_output(
     max_attempts: int = 3,
     temperature: float | None = None,
     max_tokens: int | None = None,
+    context: object | None = None,
 ) -> Structured[M]:
     """One `schema` object from the model, validated; raises InvalidModelOutput after `max_attempts`
-    invalid answers (provider errors propagate as they are)."""
+    invalid answers (provider errors propagate as they are). `context` reaches the schema's validators
+    (pydantic's validation context), for checks against what the caller knows, e.g. a project's ids."""
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
     name = name or schema.__name__
@@ -88,7 +90,11 @@ async def structured_output(
         answer = await chat.complete(_with_messages(shape, conversation))
         usage += answer.usage
         try:
-            value = _from_tool(answer, name, schema) if via == "tool" else _from_content(answer, schema)
+            value = (
+                _from_tool(answer, name, schema, context)
+                if via == "tool"
+                else _from_content(answer, schema, context)
+            )
         except _Invalid as invalid:
             problem = invalid.problem
             conversation += invalid.feedback
@@ -113,13 +119,13 @@ def _with_messages(shape: ChatRequest, conversation: list[ChatMessage]) -> ChatR
     )
 
 
-def _from_tool(answer: ChatResponse, name: str, schema: type[M]) -> M:
+def _from_tool(answer: ChatResponse, name: str, schema: type[M], context: object | None) -> M:
     calls = [call for call in answer.tool_calls if call.name == name]
     if not calls:
         nudge = ChatMessage.user(f"Answer by calling the tool `{name}` with its arguments.")
         raise _Invalid(f"the model did not call {name}", [answer.as_message(), nudge])
     try:
-        return schema.model_validate_json(calls[0].arguments or "{}")
+        return schema.model_validate_json(calls[0].arguments or "{}", context=context)
     except ValidationError as error:
         problem = describe(error)
     # Every call of the answer gets its tool message: the API refuses a conversation without them.
@@ -136,9 +142,9 @@ def _from_tool(answer: ChatResponse, name: str, schema: type[M]) -> M:
     raise _Invalid(f"invalid arguments: {problem}", feedback)
 
 
-def _from_content(answer: ChatResponse, schema: type[M]) -> M:
+def _from_content(answer: ChatResponse, schema: type[M], context: object | None) -> M:
     try:
-        return schema.model_validate_json(answer.content or "")
+        return schema.model_validate_json(answer.content or "", context=context)
     except ValidationError as error:
         problem = describe(error)
     retry = ChatMessage.user(
