@@ -35,7 +35,11 @@ def build_mcp_server(state: Callable[[], McpState]) -> MCPServer[McpState]:
         yield state()
 
     opened: Callable[[MCPServer[McpState]], AbstractAsyncContextManager[McpState]] = lifespan
-    server: MCPServer[McpState] = MCPServer(NAME, instructions=INSTRUCTIONS, lifespan=opened)
+    # The SDK configures the root logger when none is: at WARNING it prints what Python would anyway,
+    # rather than every library's INFO lines in every process that serves the API.
+    server: MCPServer[McpState] = MCPServer(
+        NAME, instructions=INSTRUCTIONS, lifespan=opened, log_level="WARNING"
+    )
     assert tools.__all__  # imported for its registrations
     for entry in TOOLS.values():
         read_only = entry.check.action in READ_ACTIONS
