@@ -9,7 +9,7 @@ from mcp.server import MCPServer
 from mcp.types import ToolAnnotations
 
 from craftology.identity.principal import Scope
-from craftology.mcp import tools
+from craftology.mcp import tools  # noqa: F401  (importing it registers every tool)
 from craftology.mcp.board import BOARD_URI, project_board
 from craftology.mcp.services import McpState
 from craftology.mcp.tooling import TOOLS, policed
@@ -20,8 +20,8 @@ INSTRUCTIONS = (
     "Craftology: a tenant's AI content projects. A project has cards (characters, locations, props, "
     "style) and shots (the storyboard). Targets (card sheets, shot keyframes and clips, the cut) are "
     "MISSING, STALE or FRESH with causes; preview_plan says what a sync would regenerate and what it "
-    "costs, approve_plan starts a run of exactly that plan, get_run follows it. Edits take the "
-    "`revision` you read, so a change made meanwhile is not overwritten."
+    "costs, approve_plan starts a run of exactly that plan, get_run follows it. Edits may take the "
+    "`revision` you read: then a change someone made meanwhile is never overwritten."
 )
 READ_ACTIONS = frozenset(ACTION_GROUPS[Scope.READ])
 DESTRUCTIVE = frozenset({"delete_project", "delete_card", "delete_shot"})
@@ -40,7 +40,6 @@ def build_mcp_server(state: Callable[[], McpState]) -> MCPServer[McpState]:
     server: MCPServer[McpState] = MCPServer(
         NAME, instructions=INSTRUCTIONS, lifespan=opened, log_level="WARNING"
     )
-    assert tools.__all__  # imported for its registrations
     for entry in TOOLS.values():
         read_only = entry.check.action in READ_ACTIONS
         hints = ToolAnnotations(
