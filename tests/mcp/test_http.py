@@ -13,8 +13,8 @@ import pytest
 from mcp.shared.exceptions import MCPError
 from PIL import Image
 
-from craftology.identity.principal import Role
-from tests.mcp.conftest import McpWorld, connect, error_text, mcp_world, structured
+from craftology.identity.principal import Role, Scope
+from tests.mcp.conftest import McpWorld, connect, error_text, mcp_world, serving, structured
 
 
 def png() -> bytes:
@@ -172,3 +172,40 @@ def test_the_gateway_rate_limits_apply_to_mcp_requests(tmp_path: object) -> None
         assert codes == [200, 200, 200, 429]
         other = {**headers, **world.gateway.members[Role.VIEWER].auth}
         assert httpx.post(world.url, json=ping, headers=other).status_code == 200  # per principal
+
+
+def test_a_token_without_the_write_scope_reads_but_cannot_write(world: McpWorld) -> None:
+    container, editor = world.gateway.container, world.gateway.members[Role.EDITOR]
+    read_only = container.api_tokens.create("acme", editor.user_id, "reader", [Scope.READ]).secret
+
+    async def scenario() -> None:
+        async with connect(world.url, read_only) as client:
+            project = await client.call_tool("get_project", {"project_id": world.ids["project_id"]})
+            assert structured(project)["id"] == world.ids["project_id"]
+            refused = await client.call_tool("create_project", {"project": {"name": "x"}})
+            assert error_text(refused).startswith("Error executing tool create_project: Forbidden")
+
+    asyncio.run(scenario())
+
+
+def test_an_edit_through_one_api_process_is_read_through_another(world: McpWorld) -> None:
+    """MCP is served stateless: no session lives in a process, so any API process answers any call."""
+    editor = world.gateway.members[Role.EDITOR]
+    project_id, shot_id = world.ids["project_id"], world.ids["shot_id"]
+    container, app = world.gateway.second_app()
+    try:
+        with serving(app) as other_base:
+
+            async def scenario() -> None:
+                async with (
+                    connect(world.url, editor.token) as first,
+                    connect(f"{other_base}/mcp", editor.token) as second,
+                ):
+                    patch = {"project_id": project_id, "shot_id": shot_id, "patch": {"description": "gale"}}
+                    assert not (await first.call_tool("update_shot", patch)).is_error
+                    read = await second.call_tool("get_shot", {"project_id": project_id, "shot_id": shot_id})
+                    assert structured(read)["description"] == "gale"
+
+            asyncio.run(scenario())
+    finally:
+        container.close()
