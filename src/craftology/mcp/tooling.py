@@ -97,7 +97,8 @@ def readable(error: CraftologyError) -> str:
 
 def policed(entry: ToolEntry) -> Callable[..., Any]:
     """The tool as served: authorized first, errors made readable. Same signature as the tool, so the
-    SDK derives the same input schema from it."""
+    SDK derives the same input schema from it. Once the services ask the policy themselves, `admit`
+    goes (here and in craftology.mcp.board) and the services' own refusals reach the caller the same way."""
     fn = entry.fn
 
     def admit(arguments: dict[str, Any]) -> None:
