@@ -7,6 +7,7 @@ import asyncio
 import base64
 import io
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -159,10 +160,7 @@ def leaves(error: BaseException) -> list[BaseException]:
     return [error]
 
 
-def test_the_gateway_rate_limits_apply_to_mcp_requests(tmp_path: object) -> None:
-    from pathlib import Path
-
-    assert isinstance(tmp_path, Path)
+def test_the_gateway_rate_limits_apply_to_mcp_requests(tmp_path: Path) -> None:
     with mcp_world(tmp_path / "data", gateway={"rate_limit_per_principal": 3}) as world:
         editor = world.gateway.members[Role.EDITOR]
         ping = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
@@ -209,3 +207,17 @@ def test_an_edit_through_one_api_process_is_read_through_another(world: McpWorld
             asyncio.run(scenario())
     finally:
         container.close()
+
+
+def test_an_mcp_request_over_the_body_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    with mcp_world(tmp_path / "data", api={"max_body_bytes": 4096}) as world:
+        headers = {"Accept": "application/json, text/event-stream", **world.gateway.owner.auth}
+        upload = {"project_id": world.ids["project_id"], "target": f"card/{world.ids['card_id']}/sheet",
+                  "content_type": "image/png", "content_base64": "A" * 8192}  # fmt: skip
+        call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                "params": {"name": "upload_asset", "arguments": upload}}  # fmt: skip
+        blobs = sorted(world.gateway.container.assets.keys("acme"))
+        answer = httpx.post(world.url, json=call, headers=headers)
+        assert answer.status_code == 413, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert sorted(world.gateway.container.assets.keys("acme")) == blobs

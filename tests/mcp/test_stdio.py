@@ -84,6 +84,7 @@ def test_without_a_token_the_local_operator_acts_as_the_tenant_owner(world: Gate
     [
         (["--token", "{other_token}"], "is not one of tenant 'acme'"),
         (["--token", "cft_not-a-token"], "unknown or revoked API token"),
+        (["--tenant", "nope"], "tenant nope not found"),  # no token: the owner of a tenant that exists
     ],
 )
 def test_a_token_of_another_tenant_or_none_at_all_is_refused_at_start(
