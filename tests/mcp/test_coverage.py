@@ -11,6 +11,8 @@ import base64
 import io
 import json
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,7 +28,7 @@ from craftology.mcp.server import build_mcp_server
 from craftology.mcp.tooling import TOOLS
 from craftology.policy.vocabulary import ACTION_GROUPS, ACTIONS, RESOURCE_TYPES
 from tests.api.fuzz_app import snapshot
-from tests.mcp.conftest import McpWorld, connect, error_text
+from tests.mcp.conftest import McpWorld, connect, error_text, mcp_world
 
 READ_ACTIONS = frozenset(ACTION_GROUPS[Scope.READ])
 PROBLEM = re.compile(r"^Error executing tool \w+: (Not found|Forbidden): ")
@@ -36,6 +38,14 @@ def png() -> str:
     out = io.BytesIO()
     Image.new("RGB", (8, 8), (10, 200, 90)).save(out, format="PNG")
     return base64.b64encode(out.getvalue()).decode()
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[McpWorld]:
+    """The sweeps call every tool, run starts included: Temporal is a closed port here, so a start fails
+    at once rather than reaching a server another test may have left on the default port."""
+    with mcp_world(tmp_path / "data", temporal={"address": "127.0.0.1:9"}) as made:
+        yield made
 
 
 def arguments(tool: Tool, ids: dict[str, str]) -> dict[str, Any]:
