@@ -23,6 +23,7 @@ from _common import emit, parse_args
 from craftology.cli.serve import build_api
 from craftology.config import Settings
 from craftology.container import build_container
+from craftology.identity.principal import system_principal
 from craftology.projects.models import ProjectIn, ShotIn
 
 UNITS = 400
@@ -38,9 +39,11 @@ def _served(data_dir: Path) -> Iterator[tuple[str, str, str]]:
     settings = settings.model_copy(update={"gateway": settings.gateway.model_copy(update=unlimited)})
     container = build_container(settings)
     created = container.tenancy.create_tenant("Bench", tenant_id="bench")
-    project = container.projects.create_project("bench", ProjectIn(name="Lighthouse")).value.id
+    project = container.projects.create_project(
+        system_principal("bench"), ProjectIn(name="Lighthouse")
+    ).value.id
     for n in range(SHOTS):
-        container.projects.create_shot("bench", project, ShotIn(description=f"shot {n}"))
+        container.projects.create_shot(system_principal("bench"), project, ShotIn(description=f"shot {n}"))
     sock = socket.socket()
     # Accepted connections inherit it: without, a request waits ~40 ms on delayed ACKs when uvicorn is
     # handed a socket (it sets no-delay only on sockets it binds itself).

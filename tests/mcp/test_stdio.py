@@ -19,6 +19,7 @@ from craftology.identity.principal import Role
 from tests.api.fuzz_app import _seed as seed
 from tests.api.gateway_world import GatewayWorld, gateway_settings, gateway_world
 from tests.mcp.conftest import error_text, structured
+from tests.principals import as_owner
 
 CLI = str(Path(sys.executable).parent / "craftology")
 
@@ -60,7 +61,10 @@ def test_a_token_acts_as_its_principal_over_stdio(world: GatewayWorld) -> None:
 
     shot, refused = asyncio.run(scenario())
     assert refused.startswith("Error executing tool create_project: Forbidden")
-    assert world.container.projects.get_shot("acme", project_id, shot["id"]).value.description == "storm"
+    assert (
+        world.container.projects.get_shot(as_owner("acme"), project_id, shot["id"]).value.description
+        == "storm"
+    )
 
 
 def test_without_a_token_the_local_operator_acts_as_the_tenant_owner(world: GatewayWorld) -> None:
@@ -76,7 +80,7 @@ def test_without_a_token_the_local_operator_acts_as_the_tenant_owner(world: Gate
             return created  # type: ignore[no-any-return]
 
     created = asyncio.run(scenario())
-    assert world.container.projects.get_project("acme", created["id"]).value.name == "Local"
+    assert world.container.projects.get_project(as_owner("acme"), created["id"]).value.name == "Local"
 
 
 @pytest.mark.parametrize(

@@ -33,17 +33,17 @@ def project_board(project_id: str, ctx: Ctx) -> str:
         call = calling(ctx)
         for check in BOARD_CHECKS:
             authorize(call, check, {"project_id": project_id})
-        projects, tenant = call.services.projects, call.tenant
-        project = projects.get_project(tenant, project_id)
+        projects, principal = call.services.projects, call.principal
+        project = projects.get_project(principal, project_id)
         cards: list[CardOut] = []
         cursor: str | None = None
         while True:
-            page = projects.list_cards(tenant, project_id, cursor, 200)
+            page = projects.list_cards(principal, project_id, cursor, 200)
             cards.extend(CardOut.of(card) for card in page.items)
             cursor = page.next_cursor
             if cursor is None:
                 break
-        shots = projects.list_shots(tenant, project_id, None, SHOTS_ON_BOARD)
+        shots = projects.list_shots(principal, project_id, None, SHOTS_ON_BOARD)
     except NotFound as error:
         raise ResourceNotFoundError(readable(error)) from None
     except CraftologyError as error:

@@ -40,10 +40,10 @@ def list_assets(
 ) -> AssetList:
     """The project's assets (optionally of one target) with their provenance, one page at a time."""
     call = calling(ctx)
-    call.services.projects.get_project(call.tenant, project_id)
+    call.services.projects.get_project(call.principal, project_id)
     where = {"target": target} if target else {}
     query = Query(ASSETS, project_id=project_id, cursor=cursor, limit=limit, where=where)
-    found = call.services.curation.find_assets(call.tenant, query)
+    found = call.services.curation.find_assets(call.principal, query)
     return AssetList(items=[AssetOut.of(r) for r in found.records], next_cursor=found.next_cursor)
 
 
@@ -51,7 +51,7 @@ def list_assets(
 def get_asset(ctx: Ctx, asset_id: AssetId) -> AssetOut:
     """An asset's metadata and provenance (fingerprint, input snapshot, code version)."""
     call = calling(ctx)
-    return AssetOut.of(call.services.curation.get_asset(call.tenant, asset_id))
+    return AssetOut.of(call.services.curation.get_asset(call.principal, asset_id))
 
 
 @tool("read_asset", "Asset", "asset_id")
@@ -59,7 +59,7 @@ def download_link(ctx: Ctx, asset_id: AssetId) -> DownloadLink:
     """Where to download an asset's bytes: the REST API's content route (the asset store gives no
     presigned URLs in its embedded form)."""
     call = calling(ctx)
-    record = call.services.curation.get_asset(call.tenant, asset_id)
+    record = call.services.curation.get_asset(call.principal, asset_id)
     url = f"{call.base_url}/v1/assets/{asset_id}/content"
     return DownloadLink(url=url, content_type=record.data["content_type"], size=record.data["size"])
 
@@ -79,8 +79,8 @@ def upload_asset(
         content = base64.b64decode(content_base64, validate=True)
     except binascii.Error:
         raise BadInput("content_base64 is not base64") from None
-    call.services.projects.get_project(call.tenant, project_id)
-    record = call.services.curation.upload(call.tenant, project_id, target, iter([content]), content_type)
+    call.services.projects.get_project(call.principal, project_id)
+    record = call.services.curation.upload(call.principal, project_id, target, iter([content]), content_type)
     return AssetOut.of(record)
 
 
@@ -88,7 +88,7 @@ def upload_asset(
 def accept_asset(ctx: Ctx, project_id: ProjectId, target: TargetId, asset_id: AssetId) -> TargetRecordOut:
     """Make an asset the accepted version of its target (review mode); downstream builds on it."""
     call = calling(ctx)
-    accepted = call.services.curation.accept(call.tenant, project_id, target, asset_id)
+    accepted = call.services.curation.accept(call.principal, project_id, target, asset_id)
     return TargetRecordOut.model_validate(accepted)
 
 
@@ -96,14 +96,16 @@ def accept_asset(ctx: Ctx, project_id: ProjectId, target: TargetId, asset_id: As
 def pin_target(ctx: Ctx, project_id: ProjectId, target: TargetId, pinned: bool) -> TargetRecordOut:
     """Pin a target (kept as it is, never planned) or unpin it."""
     call = calling(ctx)
-    return TargetRecordOut.model_validate(call.services.curation.pin(call.tenant, project_id, target, pinned))
+    return TargetRecordOut.model_validate(
+        call.services.curation.pin(call.principal, project_id, target, pinned)
+    )
 
 
 @tool("seed_target", "Target", "target")
 def set_target_seed(ctx: Ctx, project_id: ProjectId, target: TargetId, seed: Seed) -> TargetRecordOut:
     """Give a target its own seed (null: the default); its asset turns STALE with a SEED cause."""
     call = calling(ctx)
-    seeded = call.services.curation.set_seed(call.tenant, project_id, target, seed)
+    seeded = call.services.curation.set_seed(call.principal, project_id, target, seed)
     return TargetRecordOut.model_validate(seeded)
 
 

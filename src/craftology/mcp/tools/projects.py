@@ -13,7 +13,7 @@ from craftology.projects.models import CardIn, ProjectIn
 def list_projects(ctx: Ctx, cursor: Cursor = None, limit: Limit = 50) -> PageOut[ProjectOut]:
     """The tenant's projects in id order, one page at a time."""
     call = calling(ctx)
-    listing = call.services.projects.list_projects(call.tenant, cursor, limit)
+    listing = call.services.projects.list_projects(call.principal, cursor, limit)
     return PageOut(items=[ProjectOut.of(p) for p in listing.items], next_cursor=listing.next_cursor)
 
 
@@ -21,14 +21,14 @@ def list_projects(ctx: Ctx, cursor: Cursor = None, limit: Limit = 50) -> PageOut
 def get_project(ctx: Ctx, project_id: ProjectId) -> ProjectOut:
     """One project: name, brief and settings (aspect ratio, fps, shot count, style, review mode)."""
     call = calling(ctx)
-    return ProjectOut.of(call.services.projects.get_project(call.tenant, project_id))
+    return ProjectOut.of(call.services.projects.get_project(call.principal, project_id))
 
 
 @tool("create_project", "Project")
 def create_project(ctx: Ctx, project: ProjectIn) -> ProjectOut:
     """Create a project; its id is made from the name."""
     call = calling(ctx)
-    return ProjectOut.of(call.services.projects.create_project(call.tenant, project))
+    return ProjectOut.of(call.services.projects.create_project(call.principal, project))
 
 
 @tool("update_project", "Project", "project_id")
@@ -37,14 +37,14 @@ def update_project(
 ) -> ProjectOut:
     """Merge-patch the name, brief and settings; validated as a whole after merging."""
     call = calling(ctx)
-    return ProjectOut.of(call.services.projects.update_project(call.tenant, project_id, patch, revision))
+    return ProjectOut.of(call.services.projects.update_project(call.principal, project_id, patch, revision))
 
 
 @tool("delete_project", "Project", "project_id")
 def delete_project(ctx: Ctx, project_id: ProjectId, revision: Revision = None) -> str:
     """Delete the project with all its cards, shots and assets (one atomic write)."""
     call = calling(ctx)
-    call.services.projects.delete_project(call.tenant, project_id, revision)
+    call.services.projects.delete_project(call.principal, project_id, revision)
     return f"deleted project {project_id}"
 
 
@@ -52,7 +52,7 @@ def delete_project(ctx: Ctx, project_id: ProjectId, revision: Revision = None) -
 def list_cards(ctx: Ctx, project_id: ProjectId, cursor: Cursor = None, limit: Limit = 50) -> PageOut[CardOut]:
     """The project's cards (characters, locations, props, styles) in id order, one page at a time."""
     call = calling(ctx)
-    listing = call.services.projects.list_cards(call.tenant, project_id, cursor, limit)
+    listing = call.services.projects.list_cards(call.principal, project_id, cursor, limit)
     return PageOut(items=[CardOut.of(c) for c in listing.items], next_cursor=listing.next_cursor)
 
 
@@ -60,7 +60,7 @@ def list_cards(ctx: Ctx, project_id: ProjectId, cursor: Cursor = None, limit: Li
 def get_card(ctx: Ctx, project_id: ProjectId, card_id: CardId) -> CardOut:
     """One card with its attributes."""
     call = calling(ctx)
-    return CardOut.of(call.services.projects.get_card(call.tenant, project_id, card_id))
+    return CardOut.of(call.services.projects.get_card(call.principal, project_id, card_id))
 
 
 @tool("create_card", "Card")
@@ -68,7 +68,7 @@ def create_card(ctx: Ctx, project_id: ProjectId, card: CardIn) -> CardOut:
     """Add a card to the project; its id is made from the name. The visual attributes of its kind
     (e.g. a character's appearance, wardrobe, age, build, palette) are what its sheet is drawn from."""
     call = calling(ctx)
-    return CardOut.of(call.services.projects.create_card(call.tenant, project_id, card))
+    return CardOut.of(call.services.projects.create_card(call.principal, project_id, card))
 
 
 @tool("update_card", "Card", "card_id")
@@ -77,12 +77,14 @@ def update_card(
 ) -> CardOut:
     """Merge-patch the card's kind, name and attributes (recursively inside `attributes`)."""
     call = calling(ctx)
-    return CardOut.of(call.services.projects.update_card(call.tenant, project_id, card_id, patch, revision))
+    return CardOut.of(
+        call.services.projects.update_card(call.principal, project_id, card_id, patch, revision)
+    )
 
 
 @tool("delete_card", "Card", "card_id")
 def delete_card(ctx: Ctx, project_id: ProjectId, card_id: CardId, revision: Revision = None) -> str:
     """Delete a card; refused while shots still use it (the error names them)."""
     call = calling(ctx)
-    call.services.projects.delete_card(call.tenant, project_id, card_id, revision)
+    call.services.projects.delete_card(call.principal, project_id, card_id, revision)
     return f"deleted card {card_id}"

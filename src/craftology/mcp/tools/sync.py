@@ -42,9 +42,9 @@ def target_status(ctx: Ctx, project_id: ProjectId, cursor: Cursor = None, limit:
     MISSING, STALE or FRESH with its typed causes (`explained`: one readable line per cause), and the
     count by status of the whole project."""
     call = calling(ctx)
-    call.services.projects.get_project(call.tenant, project_id)
+    call.services.projects.get_project(call.principal, project_id)
     start = _offset(cursor)
-    statuses, counts, total = call.services.sync.status_page(call.tenant, project_id, start, limit)
+    statuses, counts, total = call.services.sync.status_page(call.principal, project_id, start, limit)
     following = str(start + limit) if start + limit < total else None
     return TargetList(items=[TargetStatusOut.of(s) for s in statuses], counts=counts, next_cursor=following)
 
@@ -53,12 +53,12 @@ def target_status(ctx: Ctx, project_id: ProjectId, cursor: Cursor = None, limit:
 def get_target_status(ctx: Ctx, project_id: ProjectId, target: TargetId) -> TargetStatusOut:
     """One target's status and causes."""
     call = calling(ctx)
-    return TargetStatusOut.of(call.services.sync.status(call.tenant, project_id, target))
+    return TargetStatusOut.of(call.services.sync.status(call.principal, project_id, target))
 
 
 def _plan(call: Call, project_id: str) -> Plan:
-    call.services.projects.get_project(call.tenant, project_id)
-    return call.services.sync.plan(call.tenant, project_id)
+    call.services.projects.get_project(call.principal, project_id)
+    return call.services.sync.plan(call.principal, project_id)
 
 
 @tool("plan_run", "Project", "project_id")
@@ -75,8 +75,8 @@ async def _start(call: Call, project_id: str, approved: str | None = None) -> Ru
         if plan_digest(current) != approved:
             raise Conflict("the plan changed since it was previewed; preview it again and approve that")
     else:
-        await asyncio.to_thread(call.services.projects.get_project, call.tenant, project_id)
-    return RunOut.of(await call.services.sync.start_run(call.tenant, project_id))
+        await asyncio.to_thread(call.services.projects.get_project, call.principal, project_id)
+    return RunOut.of(await call.services.sync.start_run(call.principal, project_id))
 
 
 @tool("start_run", "Project", "project_id")
@@ -96,15 +96,15 @@ async def start_sync(ctx: Ctx, project_id: ProjectId) -> RunOut:
 def list_runs(ctx: Ctx, project_id: ProjectId) -> list[RunOut]:
     """The project's sync runs, newest first."""
     call = calling(ctx)
-    call.services.projects.get_project(call.tenant, project_id)
-    return [RunOut.of(run) for run in call.services.sync.list_runs(call.tenant, project_id)]
+    call.services.projects.get_project(call.principal, project_id)
+    return [RunOut.of(run) for run in call.services.sync.list_runs(call.principal, project_id)]
 
 
 @tool("read_run", "Run", "run_id")
 async def get_run(ctx: Ctx, run_id: RunId) -> RunOut:
     """A run's status and counters and, while it runs, its progress (done, in flight)."""
     call = calling(ctx)
-    view = await call.services.sync.get_run(call.tenant, run_id)
+    view = await call.services.sync.get_run(call.principal, run_id)
     return RunOut.of(view.run, view.progress)
 
 
@@ -112,7 +112,7 @@ async def get_run(ctx: Ctx, run_id: RunId) -> RunOut:
 def run_targets(ctx: Ctx, run_id: RunId, cursor: Cursor = None, limit: Limit = 50) -> RunTargetList:
     """The run's targets in plan order, each with how it ended (or where it is while the run runs)."""
     call = calling(ctx)
-    rows = call.services.sync.run_targets(call.tenant, run_id, _offset(cursor) - 1, limit)
+    rows = call.services.sync.run_targets(call.principal, run_id, _offset(cursor) - 1, limit)
     following = str(rows[-1].position + 1) if len(rows) == limit else None
     items = [RunTargetOut(**{**vars(row), "state": row.state.value}) for row in rows]
     return RunTargetList(items=items, next_cursor=following)
@@ -122,4 +122,4 @@ def run_targets(ctx: Ctx, run_id: RunId, cursor: Cursor = None, limit: Limit = 5
 async def cancel_run(ctx: Ctx, run_id: RunId) -> RunOut:
     """Ask a running sync to stop; finished targets stay."""
     call = calling(ctx)
-    return RunOut.of(await call.services.sync.cancel_run(call.tenant, run_id))
+    return RunOut.of(await call.services.sync.cancel_run(call.principal, run_id))
