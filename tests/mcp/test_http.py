@@ -16,6 +16,7 @@ from PIL import Image
 
 from craftology.identity.principal import Role, Scope
 from tests.mcp.conftest import McpWorld, connect, error_text, mcp_world, serving, structured
+from tests.principals import as_owner
 
 
 def png() -> bytes:
@@ -75,7 +76,10 @@ def test_an_agent_builds_a_storyboard_and_reads_its_plan(world: McpWorld, mode: 
 
     asyncio.run(scenario())
     # Written through the same service the REST API reads.
-    assert any(p.value.name == "Storm" for p in world.gateway.container.projects.list_projects("acme").items)
+    assert any(
+        p.value.name == "Storm"
+        for p in world.gateway.container.projects.list_projects(as_owner("acme")).items
+    )
 
 
 def test_assets_upload_metadata_and_a_download_link_that_serves_the_bytes(world: McpWorld) -> None:
