@@ -99,9 +99,10 @@ def session_backend(request: pytest.FixtureRequest) -> dict[str, dict[str, objec
 
 
 def assert_problem(response: object, status: int) -> dict[str, object]:
-    from httpx import Response
+    import httpx
+    import httpx2  # what Starlette's test client uses once installed (the MCP SDK depends on it)
 
-    assert isinstance(response, Response)
+    assert isinstance(response, httpx.Response | httpx2.Response)
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body: dict[str, object] = response.json()

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from craftology.cli import remote
 from craftology.cli.gc import gc
+from craftology.cli.mcp import mcp
 from craftology.cli.progress import follow_run, print_plan
 from craftology.config import Settings
 from craftology.errors import CraftologyError
@@ -215,3 +216,4 @@ def tenant_create(
 
 
 app.command()(gc)
+app.command()(mcp)

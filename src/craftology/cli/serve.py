@@ -25,6 +25,8 @@ from craftology.api.routes.sync import build_sync_router
 from craftology.config import Settings
 from craftology.container import Container
 from craftology.identity.cookies import CookiePolicy
+from craftology.mcp.http import mount_mcp
+from craftology.mcp.services import McpServices
 from craftology.runtime import api_only, running
 
 DEMO_TENANT = "demo"
@@ -71,6 +73,7 @@ def build_api(container: Container) -> FastAPI:
         admin_token=(admin_token.get_secret_value() or None) if admin_token is not None else None,
     )
     app = create_app(deps)
+    mount_mcp(app, McpServices.of(container))  # MCP at /mcp, authenticated like /v1
     # Outside /v1: an invitee has no credentials yet, and signing in is how one gets them.
     app.include_router(build_invitations_router(container.accounts))
     app.include_router(build_auth_router(container.accounts, limiter, gateway.login_attempts_per_minute))
@@ -128,7 +131,7 @@ async def _serve_api(container: Container, console: Console) -> None:
     settings = container.settings
     app = build_api(container)
     config = uvicorn.Config(
-        app, host=settings.api.host, port=settings.api.port, log_level="warning", lifespan="off"
+        app, host=settings.api.host, port=settings.api.port, log_level="warning", lifespan="on"
     )
     console.print(
         f"Craftology API on http://{settings.api.host}:{settings.api.port} "
