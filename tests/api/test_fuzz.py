@@ -156,6 +156,7 @@ def _real_ids(world: FuzzWorld) -> dict[str, list[str]]:
         "shot_id": [world.shot_id],
         "asset_id": [world.asset_id],
         "target": [world.sheet_target, f"shot/{world.shot_id}/keyframe", "project/x/cut"],
+        "entry_id": [world.ids["entry_id"]],
     }
 
 

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from craftology.api import ApiDeps, create_app
 from craftology.api.limits import RateLimits
+from craftology.api.routes.activity import build_activity_router
 from craftology.api.routes.auth import build_auth_router, build_session_router
 from craftology.api.routes.members import build_invitations_router, build_members_router
 from craftology.api.routes.models import build_models_router
@@ -50,6 +51,7 @@ def build_api(container: Container) -> FastAPI:
         max_upload_bytes=settings.api.max_upload_bytes,
         routers=[
             build_sync_router(container.sync, container.curation, container.assets),
+            build_activity_router(container.sync_agent),
             build_models_router(container.registry, admin_token),
             build_members_router(container.accounts, container.api_tokens),
             build_policies_router(container.access.policies),

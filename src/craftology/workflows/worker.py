@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import temporalio.converter
 from temporalio.client import Client, WorkflowHandle
@@ -39,16 +40,19 @@ async def sync_worker(
     task_queue: str,
     activities: SyncActivities,
     max_concurrent_activities: int = DEFAULT_MAX_CONCURRENT_ACTIVITIES,
+    agent_workflows: Sequence[type] = (),
+    agent_activities: Sequence[Callable[..., Any]] = (),
 ) -> AsyncIterator[Worker]:
-    """A running worker for sync runs on ``task_queue`` while the block is open; shut down on exit."""
+    """A running worker for sync runs on ``task_queue`` while the block is open; shut down on exit.
+    The agents' workflows and activities (the data-sync agent's) are served beside them."""
     # run_target and the bookkeeping steps are synchronous: one thread per concurrent activity.
     threads = max_concurrent_activities + MAX_CONCURRENT_LOCAL_ACTIVITIES
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sync-activity") as pool:
         worker = Worker(
             client,
             task_queue=task_queue,
-            workflows=[SyncRunWorkflow],
-            activities=activities.all(),
+            workflows=[SyncRunWorkflow, *agent_workflows],
+            activities=[*activities.all(), *agent_activities],
             activity_executor=pool,
             max_concurrent_activities=max_concurrent_activities,
             max_concurrent_local_activities=MAX_CONCURRENT_LOCAL_ACTIVITIES,
