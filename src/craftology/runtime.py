@@ -95,7 +95,7 @@ async def periodic_passes(container: Container) -> AsyncIterator[None]:
 
     relay = RelaySchedule(container.relay, tenants, container.settings.events.relay_interval_seconds).begin()
     data_sync = DataSyncSchedule(
-        ChangeConsumer(container.metadata, container.projects_index, container.agent_positions, tenants),
+        ChangeConsumer(container.metadata, container.agent_positions, tenants),
         container.temporal, container.settings.temporal.task_queue, container.settings.data_sync,
     ).begin()  # fmt: skip
     try:

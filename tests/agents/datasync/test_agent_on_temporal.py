@@ -197,7 +197,7 @@ def test_two_processes_signalling_the_same_edits_trigger_once(
                 head = await burst_of_edits(one, tenant, project, card)
 
                 def consumer(c: Container) -> ChangeConsumer:
-                    return ChangeConsumer(c.metadata, c.projects_index, c.agent_positions, lambda: [tenant])
+                    return ChangeConsumer(c.metadata, c.agent_positions, lambda: [tenant])
 
                 scans = [consumer(c).scan() for c in (one, two)]
                 assert scans[0] == scans[1]

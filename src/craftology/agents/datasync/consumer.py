@@ -25,8 +25,6 @@ from craftology.agents.datasync.messages import (
 from craftology.agents.datasync.workflow import ProjectSyncAgentWorkflow
 from craftology.config import DataSyncSettings
 from craftology.controlplane.agent_positions import AgentPositions
-from craftology.controlplane.projects_index import ProjectsIndex
-from craftology.errors import NotFound
 from craftology.ports.metadata import MetadataStore
 from craftology.projects.base import CARDS, PROJECTS, SHOTS
 from craftology.projects.models import Project
@@ -51,14 +49,9 @@ class Scan:
 
 class ChangeConsumer:
     def __init__(
-        self,
-        metadata: MetadataStore,
-        index: ProjectsIndex,
-        positions: AgentPositions,
-        tenants: Callable[[], Iterable[str]],
+        self, metadata: MetadataStore, positions: AgentPositions, tenants: Callable[[], Iterable[str]]
     ) -> None:
         self._metadata = metadata
-        self._index = index
         self._positions = positions
         self._tenants = tenants
 
@@ -71,10 +64,14 @@ class ChangeConsumer:
             if head <= position:
                 continue
             heads[tenant] = head
-            for entry in self._index.list(tenant):
-                seq = self._last_edit(tenant, entry.id, position)
-                if seq and self._auto_sync(tenant, entry.id):
-                    edited.append(Edited(tenant, entry.id, seq))
+            # The projects are read from the tenant's store after its head: every project written
+            # at or before the head is there (an index kept beside it could lag behind).
+            for record in self._metadata.scan(tenant, PROJECTS):
+                if not Project.model_validate(record.data).settings.auto_sync:
+                    continue
+                seq = self._last_edit(tenant, record.id, position)
+                if seq:
+                    edited.append(Edited(tenant, record.id, seq))
         return Scan(edited, heads)
 
     def advance(self, heads: dict[str, int]) -> None:
@@ -89,15 +86,6 @@ class ChangeConsumer:
             if len(page) < PAGE:
                 return last
             after = page[-1].seq
-
-    def _auto_sync(self, tenant: str, project_id: str) -> bool:
-        # Read as stored, not through the projects service: this is the platform's own bookkeeping,
-        # and what the agent then does is checked by the services it calls.
-        try:
-            record = self._metadata.get(tenant, PROJECTS, project_id)
-        except NotFound:
-            return False
-        return Project.model_validate(record.data).settings.auto_sync
 
 
 async def signal(client: Client, task_queue: str, settings: DataSyncSettings, edited: Edited) -> None:
