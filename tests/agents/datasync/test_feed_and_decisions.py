@@ -153,3 +153,20 @@ def test_approving_an_entry_of_another_project_is_not_found(world: World) -> Non
     done = seed_feed(world, 1)[0]
     with pytest.raises(Conflict):
         asyncio.run(world.c.sync_agent.approve(owner, world.project, done))
+
+
+def test_a_newer_decision_supersedes_a_plan_still_waiting(world: World) -> None:
+    agent, owner = world.c.sync_agent, as_owner(world.tenant)
+    assert asyncio.run(agent.decide(world.tenant, world.project, world.c.metadata.head(world.tenant))) == (
+        "waiting_for_approval"
+    )
+    world.c.projects.update_card(owner, world.project, world.card, {"attributes": {"age": "40"}}, None)
+    assert asyncio.run(agent.decide(world.tenant, world.project, world.c.metadata.head(world.tenant))) == (
+        "waiting_for_approval"
+    )
+    older, newer = feed(world)
+    assert older.status == "superseded"
+    assert older.superseded_by == newer.id
+    assert newer.status == "waiting"
+    with pytest.raises(Conflict):
+        asyncio.run(agent.approve(owner, world.project, older.id))

@@ -10,6 +10,7 @@ they start as the tenant's system principal. An approval starts the run as the a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 
 from craftology.agents.datasync.feed import (
@@ -23,7 +24,7 @@ from craftology.agents.datasync.feed import (
 )
 from craftology.errors import Conflict, NotFound, PreconditionFailed
 from craftology.identity.principal import Principal, system_principal
-from craftology.ports.metadata import MUST_NOT_EXIST, MetadataStore, Op, Put
+from craftology.ports.metadata import MUST_NOT_EXIST, MetadataStore, Op, Put, Query
 from craftology.projects.service import ProjectService
 from craftology.runs.service import SyncService
 from craftology.sync.plan import Plan
@@ -80,7 +81,21 @@ class DataSyncAgent:
             await asyncio.to_thread(self._metadata.commit, tenant, ops)
         except (PreconditionFailed, Conflict):
             return "decided meanwhile by another execution"
+        await asyncio.to_thread(self._supersede_waiting, tenant, project_id, entry.id)
         return entry.kind
+
+    def _supersede_waiting(self, tenant: str, project_id: str, newest: str) -> None:
+        """Older plans still waiting for approval are out of date once a newer decision is made: they
+        can no longer be approved. Best effort after the decision's own commit, so an approval racing
+        it costs nothing but this (the approval wins)."""
+        query = Query(ACTIVITY, project_id=project_id, where={"status": "waiting"}, limit=1000)
+        for record in self._metadata.find(tenant, query).records:
+            if record.id == newest:
+                continue
+            stale = entry_of(record.data).model_copy(update={"status": "superseded", "superseded_by": newest})
+            put = Put(ACTIVITY, record.id, stale.model_dump(), project_id=project_id, expect=record.revision)
+            with contextlib.suppress(PreconditionFailed, Conflict):
+                self._metadata.commit(tenant, [put])
 
     async def _act(self, system: Principal, project_id: str, plan: Plan, threshold: float) -> ActivityEntry:
         causes = root_causes(plan)

@@ -19,7 +19,7 @@ from craftology.ports.metadata import MUST_NOT_EXIST, Put, Query
 ACTIVITY = "activity"
 
 Kind = Literal["run_started", "waiting_for_approval", "up_to_date", "run_in_progress", "approved"]
-EntryStatus = Literal["done", "waiting", "approved"]
+EntryStatus = Literal["done", "waiting", "approved", "superseded"]
 
 
 class ActivityEntry(BaseModel):
@@ -30,7 +30,10 @@ class ActivityEntry(BaseModel):
     at: str = Field(description="When it was recorded (ISO 8601, UTC).")
     actor: str = Field(description="`sync-agent`, or the id of the user who acted (an approval).")
     kind: Kind
-    status: EntryStatus = Field(description="`waiting`: a plan waiting for approval; `approved`: it was.")
+    status: EntryStatus = Field(
+        description="`waiting`: a plan waiting for approval; `approved`: it was; `superseded`: a newer "
+        "decision replaced it before anyone approved it."
+    )
     message: str = Field(description="What happened and why, in a sentence.")
     targets: int = Field(description="How many targets the plan would (re)generate.")
     cost: float | None = Field(default=None, description="The plan's estimated cost.")
@@ -39,6 +42,7 @@ class ActivityEntry(BaseModel):
     run_id: str | None = Field(default=None, description="The sync run started, if any.")
     approved_by: str | None = None
     approval_of: str | None = Field(default=None, description="The waiting entry this one approved.")
+    superseded_by: str | None = Field(default=None, description="The newer decision that replaced it.")
 
 
 def new_entry_id() -> str:
