@@ -54,6 +54,27 @@ class EventSettings(BaseModel):
     )
 
 
+class DataSyncSettings(BaseModel):
+    interval_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How often each process reads the tenants' change feeds for edits to projects with "
+        "auto_sync on (0: this process does not run the data-sync agent's consumer).",
+    )
+    quiet_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="The data-sync agent plans once no edit of a project came for this long.",
+    )
+    max_wait_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        le=86_400,
+        description="...or once this long has passed since the first edit of a burst, whichever is first.",
+    )
+
+
 class TemporalSettings(BaseModel):
     address: str | None = Field(
         default=None,
@@ -274,6 +295,7 @@ class Settings(BaseSettings):
     assets: AssetSettings = Field(default_factory=AssetSettings)
     events: EventSettings = Field(default_factory=EventSettings)
     temporal: TemporalSettings = Field(default_factory=TemporalSettings)
+    data_sync: DataSyncSettings = Field(default_factory=DataSyncSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
     gc: GcSettings = Field(default_factory=GcSettings)

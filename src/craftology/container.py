@@ -13,8 +13,12 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from craftology.access import Access, build_access
+from craftology.agents.datasync.activities import DataSyncActivities
+from craftology.agents.datasync.agent import DataSyncAgent
+from craftology.agents.datasync.workflow import ProjectSyncAgentWorkflow
 from craftology.assets.curation import Curation
 from craftology.config import Settings
+from craftology.controlplane.agent_positions import AgentPositions
 from craftology.controlplane.db import connect
 from craftology.controlplane.event_outbox import ControlOutbox
 from craftology.controlplane.projects_index import ProjectsIndex
@@ -40,6 +44,7 @@ from craftology.runs.state import ProjectModels
 from craftology.tenancy.service import TenancyService
 from craftology.workflows import worker
 from craftology.workflows.activities import SyncActivities
+from craftology.workflows.propose import ProposeWorkflow
 
 if TYPE_CHECKING:
     from craftology.agents.proposal.llm_launch import TemporalProposer
@@ -99,6 +104,8 @@ class Container:
     api_tokens: ApiTokenService  # members' API tokens; `authenticate_token` gives the Principal
     access: Access  # policies and their agent, grants, sessions, rate limits
     genai: GenAi  # chat clients with tenants' provider keys (sealed in the control plane)
+    sync_agent: DataSyncAgent  # the data-sync agent's decisions, activity feed and approvals
+    agent_positions: AgentPositions  # where its consumer stands in each tenant's change feed
     _client: Client | None = None
 
     @property
@@ -119,9 +126,12 @@ class Container:
         proposals = ProposalActivities(self.genai.chat, self.metadata, self.access.policy)
         concurrency = max_concurrent_activities or max(4, self.settings.temporal.max_parallel)
         client = await self.temporal()
+        agent = DataSyncActivities(self.sync_agent)
         async with worker.sync_worker(
-            client, self.settings.temporal.task_queue, activities, concurrency, proposals.all()
-        ) as w:
+            client, self.settings.temporal.task_queue, activities, concurrency,
+            agent_workflows=[ProjectSyncAgentWorkflow, ProposeWorkflow],
+            agent_activities=[agent.decide, *proposals.all()],
+        ) as w:  # fmt: skip
             yield w
 
     def llm_proposals(self) -> TemporalProposer:
@@ -194,6 +204,7 @@ def build_container(settings: Settings, generators: dict[str, Generator] | None 
             control, end_sessions=lambda tenant, user: container.access.sessions.revoke_user(tenant, user)
         ),
         api_tokens=ApiTokenService(control), access=access,
-        genai=build_genai(settings, control),
+        genai=build_genai(settings, control), sync_agent=DataSyncAgent(projects, sync, metadata),
+        agent_positions=AgentPositions(control),
     )  # fmt: skip
     return container

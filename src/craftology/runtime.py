@@ -9,6 +9,8 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from craftology.agents.datasync.consumer import ChangeConsumer
+from craftology.agents.datasync.schedule import DataSyncSchedule
 from craftology.assets.schedule import GcSchedule
 from craftology.config import Settings
 from craftology.container import Container, build_container
@@ -83,19 +85,25 @@ async def running(
 
 @asynccontextmanager
 async def periodic_passes(container: Container) -> AsyncIterator[None]:
-    """Blob collection and the outbox relay on their schedules, in every role (`up`, API, worker): each
-    process also dequeues what it published itself there. Safe in any number of processes at once."""
+    """Blob collection, the outbox relay and the data-sync agent's consumer on their schedules, in every
+    role (`up`, API, worker): each process also dequeues what it published itself there. Safe in any
+    number of processes at once."""
     blob_gc = GcSchedule.start(container)  # every settings.gc.interval_seconds
 
     def tenants() -> list[str]:
         return [tenant.id for tenant in container.tenancy.list_tenants()]
 
     relay = RelaySchedule(container.relay, tenants, container.settings.events.relay_interval_seconds).begin()
+    data_sync = DataSyncSchedule(
+        ChangeConsumer(container.metadata, container.agent_positions, tenants),
+        container.temporal, container.settings.temporal.task_queue, container.settings.data_sync,
+    ).begin()  # fmt: skip
     try:
         yield
     finally:
         await blob_gc.stop()
         await relay.stop()
+        await data_sync.stop()
 
 
 def worker_settings(settings: Settings) -> Settings:

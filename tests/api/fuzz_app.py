@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 from PIL import Image
 
+from craftology.agents.datasync.feed import ACTIVITY, new_entry, put_new
 from craftology.agents.proposal.service import ProposalService
 from craftology.cli.serve import build_api
 from craftology.config import Settings
@@ -85,12 +86,18 @@ def _seed(container: Container, tenant_id: str, brief: str) -> dict[str, str]:
     run_id = container.runs.create(NewRun(tenant_id, project_id, [])).id
     proposals = ProposalService.embedded(container.metadata, projects, container.access.policy)
     proposal_id = proposals.propose(as_owner(tenant_id), f"a {brief} with a dog", shot_count=3).id
+    # An entry of the data-sync agent's feed that waits for nothing (approving it is a 409).
+    entry = new_entry(
+        project_id, actor="sync-agent", kind="up_to_date", status="done", message="seed", targets=0
+    )
+    container.metadata.commit(tenant_id, [put_new(entry)])
     (owner,) = container.accounts.members(tenant_id)
     (token,) = container.api_tokens.list(tenant_id)
     return {
         "project_id": project_id, "card_id": card_id, "shot_id": shot_id, "asset_id": asset_id,
         "target": target, "run_id": run_id, "user_id": owner.user.id, "token_id": token.id,
         "proposal_id": proposal_id,
+        "entry_id": entry.id,
     }  # fmt: skip
 
 
@@ -141,7 +148,7 @@ def snapshot(world: FuzzWorld) -> dict[str, object]:
     metadata, tenant = world.container.metadata, world.tenant_id
     state: dict[str, object] = {
         name: sorted((r.id, r.revision) for r in metadata.scan(tenant, name))
-        for name in ("projects", "cards", "shots", "targets", "assets", "proposals")
+        for name in ("projects", "cards", "shots", "targets", "assets", "proposals", ACTIVITY)
     }
     state["blobs"] = sorted(world.container.assets.keys(tenant))
     state["run"] = world.container.runs.get(tenant, world.ids["run_id"])

@@ -157,6 +157,7 @@ def _real_ids(world: FuzzWorld) -> dict[str, list[str]]:
         "asset_id": [world.asset_id],
         "proposal_id": [world.ids["proposal_id"]],
         "target": [world.sheet_target, f"shot/{world.shot_id}/keyframe", "project/x/cut"],
+        "entry_id": [world.ids["entry_id"]],
     }
 
 

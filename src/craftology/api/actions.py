@@ -65,6 +65,9 @@ ROUTE_ACTIONS: dict[tuple[str, str], RouteAction] = {
     ("GET", "/v1/runs/{run_id}"): RouteAction("read_run", "Run", "run_id"),
     ("GET", "/v1/runs/{run_id}/targets"): RouteAction("read_run", "Run", "run_id"),
     ("POST", "/v1/runs/{run_id}/cancel"): RouteAction("cancel_run", "Run", "run_id"),
+    # The data-sync agent's feed is part of the project; approving starts a run (spends money).
+    ("GET", f"{_PROJECT}/activity"): RouteAction("read_project", "Project", "project_id"),
+    ("POST", f"{_PROJECT}/activity/{{entry_id}}/approve"): RouteAction("start_run", "Project", "project_id"),
     ("GET", f"{_PROJECT}/assets"): RouteAction("read_asset", "Asset", None),
     ("GET", "/v1/assets/{asset_id}"): RouteAction("read_asset", "Asset", "asset_id"),
     ("GET", "/v1/assets/{asset_id}/content"): RouteAction("read_asset", "Asset", "asset_id"),

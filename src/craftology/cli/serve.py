@@ -15,6 +15,7 @@ from rich.console import Console
 from craftology.agents.proposal.service import ProposalService
 from craftology.api import ApiDeps, create_app
 from craftology.api.limits import RateLimits
+from craftology.api.routes.activity import build_activity_router
 from craftology.api.routes.auth import build_auth_router, build_session_router
 from craftology.api.routes.members import build_invitations_router, build_members_router
 from craftology.api.routes.models import build_models_router
@@ -59,6 +60,7 @@ def build_api(container: Container) -> FastAPI:
                     container.metadata, container.projects, container.access.policy, container.llm_proposals()
                 )
             ),
+            build_activity_router(container.sync_agent),
             build_models_router(container.registry, admin_token),
             build_members_router(container.accounts, container.api_tokens),
             build_policies_router(container.access.policies),

@@ -365,3 +365,14 @@ provider_keys = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     PrimaryKeyConstraint("tenant_id", "provider", name="pk_provider_keys"),
 )
+
+# How far the data-sync agent's consumer has read each tenant's change feed (the metadata store's
+# per-tenant seq). Any process may run the consumer: a position only moves forward, so a slower one
+# never sends the others back over edits they already signalled.
+sync_agent_positions = Table(
+    "sync_agent_positions",
+    metadata,
+    Column("tenant_id", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    PrimaryKeyConstraint("tenant_id", name="pk_sync_agent_positions"),
+)

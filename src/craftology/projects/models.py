@@ -113,6 +113,19 @@ class ProjectSettings(Strict):
         description="Kinds of target that keep an exact model version; every other kind follows the "
         "registry, so registering a newer version makes its assets stale (re-render).",
     )
+    auto_sync: bool = Field(
+        default=False,
+        description="The data-sync agent plans the project after each burst of edits and starts the sync "
+        "itself (off: syncs start only when asked).",
+    )
+    approval_threshold: float = Field(
+        default=0.0,
+        ge=0,
+        le=1_000_000,
+        allow_inf_nan=False,
+        description="With auto_sync, a plan estimated to cost more than this waits in the activity feed "
+        "for a person's approval instead of starting.",
+    )
 
 
 class ProjectIn(Strict):

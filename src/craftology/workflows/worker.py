@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import temporalio.converter
 from temporalio.client import Client, WorkflowHandle
@@ -16,7 +17,6 @@ from temporalio.worker import Worker
 
 from craftology.workflows.activities import SyncActivities
 from craftology.workflows.models import SyncRunInput
-from craftology.workflows.propose import ProposeWorkflow
 from craftology.workflows.sync_run import SyncRunWorkflow
 
 # The default converter already round-trips dataclasses (nested ones included) through JSON; naming it
@@ -40,17 +40,18 @@ async def sync_worker(
     task_queue: str,
     activities: SyncActivities,
     max_concurrent_activities: int = DEFAULT_MAX_CONCURRENT_ACTIVITIES,
-    agent_activities: Sequence[Callable[..., object]] = (),
+    agent_workflows: Sequence[type] = (),
+    agent_activities: Sequence[Callable[..., Any]] = (),
 ) -> AsyncIterator[Worker]:
     """A running worker for sync runs on ``task_queue`` while the block is open; shut down on exit.
-    With ``agent_activities`` (the LLM proposal activity), it serves the agents' workflows too."""
+    The agents' workflows and activities (the data-sync agent's) are served beside them."""
     # run_target and the bookkeeping steps are synchronous: one thread per concurrent activity.
     threads = max_concurrent_activities + MAX_CONCURRENT_LOCAL_ACTIVITIES
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sync-activity") as pool:
         worker = Worker(
             client,
             task_queue=task_queue,
-            workflows=[SyncRunWorkflow, *([ProposeWorkflow] if agent_activities else [])],
+            workflows=[SyncRunWorkflow, *agent_workflows],
             activities=[*activities.all(), *agent_activities],
             activity_executor=pool,
             max_concurrent_activities=max_concurrent_activities,
