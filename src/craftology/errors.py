@@ -87,6 +87,24 @@ class StorageError(CraftologyError):
     title = "Storage unavailable"
 
 
+class TooManyRequests(CraftologyError):
+    status_code = 429
+    problem_type = "/problems/too-many-requests"
+    title = "Too many requests"
+
+
+class ProjectDeleted(NotFound):
+    """The project went away while the platform was working on it."""
+
+
+class ProviderNotConfigured(CraftologyError):
+    """The tenant has stored no key for this provider."""
+
+    status_code = 409
+    problem_type = "/problems/provider-not-configured"
+    title = "Model provider not configured"
+
+
 class TransientError(CraftologyError):
     """Worth retrying: a backend was briefly unavailable."""
 

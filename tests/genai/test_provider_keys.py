@@ -14,11 +14,10 @@ from sqlalchemy import Engine, delete, insert, select, update
 from craftology.controlplane.db import connect
 from craftology.controlplane.schema import provider_keys, tenants
 from craftology.controlplane.types import utc_now
-from craftology.errors import BadInput, NotFound, PreconditionFailed
+from craftology.errors import BadInput, NotFound, PreconditionFailed, ProviderNotConfigured
 from craftology.genai.keys.crypto import Keyring, SealError
 from craftology.genai.keys.schemas import ProviderKeyIn
 from craftology.genai.keys.service import ProviderKeys
-from craftology.ports.chat import ProviderNotConfigured
 from tests.controlplane.conftest import db_url  # noqa: F401
 from tests.pg_server import fresh_postgres_db, postgres_url  # noqa: F401
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from craftology.errors import ProviderNotConfigured
 from craftology.identity.principal import Role
-from craftology.ports.chat import ChatMessage, ChatRequest, ProviderNotConfigured
+from craftology.ports.chat import ChatMessage, ChatRequest
 from tests.api.conftest import TestClient, assert_problem
 from tests.api.gateway_world import GatewayWorld, gateway_settings, gateway_world
 from tests.genai.conftest import run

@@ -9,17 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from craftology.errors import CraftologyError
+from craftology.errors import TooManyRequests
 from craftology.identity.principal import Principal
 from craftology.ports.ratelimit import Budget, RateLimiter
 
 WINDOW = timedelta(minutes=1)
-
-
-class TooManyRequests(CraftologyError):
-    status_code = 429
-    problem_type = "/problems/too-many-requests"
-    title = "Too many requests"
 
 
 @dataclass(frozen=True)

@@ -138,11 +138,3 @@ class InvalidModelOutput(ProviderError):
 
     problem_type = "/problems/invalid-model-output"
     title = "Invalid model output"
-
-
-class ProviderNotConfigured(CraftologyError):
-    """The tenant has stored no key for this provider."""
-
-    status_code = 409
-    problem_type = "/problems/provider-not-configured"
-    title = "Model provider not configured"

@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from craftology.errors import BadInput, CraftologyError, NotFound
+from craftology.errors import BadInput, CraftologyError, NotFound, ProjectDeleted
 from craftology.identity.principal import system_principal
 from craftology.ports.metadata import MetadataStore, RecordChange
 from craftology.projects.models import Card, Project, Shot
@@ -50,10 +50,6 @@ BUILD_ATTEMPTS = 3
 class _Entry:
     engine: SyncEngine
     seq: int  # the last change-feed entry applied
-
-
-class ProjectDeleted(NotFound):
-    pass
 
 
 def record_changes(engine: SyncEngine, change: RecordChange) -> list[EngineChange]:

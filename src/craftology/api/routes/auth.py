@@ -16,9 +16,8 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from craftology.api.deps import Caller, api_deps
-from craftology.api.limits import TooManyRequests
 from craftology.api.problems import BODY_PROBLEMS, problem_responses
-from craftology.errors import BadInput, Conflict, Unauthenticated
+from craftology.errors import BadInput, Conflict, TooManyRequests, Unauthenticated
 from craftology.identity.accounts.service import AccountsService
 from craftology.identity.cookies import CSRF_HEADER, check_origin, own_origin
 from craftology.identity.principal import Role

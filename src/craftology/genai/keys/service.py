@@ -15,13 +15,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from craftology.clock import Clock, utc_clock
-from craftology.errors import NotFound, PreconditionFailed
+from craftology.errors import NotFound, PreconditionFailed, ProviderNotConfigured
 from craftology.genai.chat.openai_compat import ChatEndpoint
 from craftology.genai.keys import repository
 from craftology.genai.keys.crypto import Keyring, SealError
 from craftology.genai.keys.repository import StoredKey
 from craftology.genai.keys.schemas import ProviderKey, ProviderKeyIn, mask
-from craftology.ports.chat import ProviderNotConfigured
 
 
 def _context(tenant_id: str, provider: str) -> bytes:
