@@ -12,8 +12,7 @@ import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
-from craftology.agents.chat.agent import ChatAgent
-from craftology.agents.intent import EmbeddedIntentEngine
+from craftology.agents.chat.wiring import chat_agent
 from craftology.agents.proposal.service import ProposalService
 from craftology.api import ApiDeps, create_app
 from craftology.api.limits import RateLimits
@@ -52,7 +51,7 @@ def build_api(container: Container) -> FastAPI:
     limits = RateLimits(limiter, gateway.rate_limit_per_principal, gateway.rate_limit_per_tenant)
     proposals = ProposalService.embedded(container.metadata, container.projects, container.access.policy)
     mcp_services = McpServices.of(container)
-    chat = ChatAgent(mcp_services, container.metadata, EmbeddedIntentEngine(), proposals)
+    chat = chat_agent(container, mcp_services, proposals)
     deps = ApiDeps(
         projects=container.projects,
         authenticate=container.api_tokens.authenticate_token,
