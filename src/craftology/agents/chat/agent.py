@@ -23,6 +23,7 @@ from craftology.agents.chat.acting import Acting, Handler
 from craftology.agents.chat.confirmations import Confirmations, Pending
 from craftology.agents.chat.conversation import Conversation
 from craftology.agents.chat.events import ChatEvent, Kind, action, error, message
+from craftology.agents.chat.replies import CAN_DO
 from craftology.agents.chat.tools import ToolRefused, ToolSession, tool_session
 from craftology.agents.intent.context import project_context
 from craftology.agents.proposal.service import ProposalService
@@ -59,6 +60,8 @@ def _now() -> datetime:
 class ChatLimits:
     engine_timeout: float = 20.0  # seconds the intent engine may take (an LLM one calls out)
     confirm_ttl: timedelta = timedelta(minutes=10)  # how long an offered action may be confirmed
+    # Below this confidence the agent asks rather than acts: a stray sentence is no request.
+    min_confidence: float = 0.4
 
 
 class ChatAgent:
@@ -124,7 +127,7 @@ class ChatAgent:
             async for event in events:
                 yield event
         except ToolRefused as refused:
-            yield error(f"{refused.tool} was refused: {refused.message}")
+            yield error(f"{refused.tool} failed: {refused.message}")
         except CraftologyError as failed:
             yield error(readable(failed))
         except TimeoutError:
@@ -141,6 +144,11 @@ class ChatAgent:
     ) -> AsyncIterator[ChatEvent]:
         result = await self._detect(text, context)
         yield ChatEvent(Kind.INTENT, result.as_json())
+        if result.intent is not Intent.OTHER and result.confidence < self._limits.min_confidence:
+            yield message(
+                f"I am not sure what you want done (it reads a little like {result.intent.value}). {CAN_DO}"
+            )
+            return
         async with tool_session(self._services, principal) as tools:
             acting = Acting(
                 principal, context, tools, self._proposals, self._offerer(principal, context, tools)

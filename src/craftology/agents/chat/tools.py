@@ -56,5 +56,15 @@ class ToolSession:
 @asynccontextmanager
 async def tool_session(services: McpServices, principal: Principal) -> AsyncIterator[ToolSession]:
     server = build_mcp_server(lambda: McpState(services, principal))
-    async with Client(server, raise_exceptions=False) as client:
-        yield ToolSession(client, services, principal)
+    try:
+        async with Client(server, raise_exceptions=False) as client:
+            yield ToolSession(client, services, principal)
+    except BaseExceptionGroup as group:
+        # The client's task groups wrap what the session's user raised; the caller wants that error.
+        raise _single(group) from None
+
+
+def _single(error: BaseException) -> BaseException:
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return error
