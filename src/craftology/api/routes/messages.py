@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from craftology.agents.chat.agent import ChatAgent
 from craftology.agents.chat.confirmations import TOKEN_PATTERN
 from craftology.agents.chat.conversation import Turn
-from craftology.agents.chat.events import ChatEvent
+from craftology.agents.chat.events import ChatEvent, Kind
 from craftology.agents.intent.engine import MAX_MESSAGE_CHARS
 from craftology.api.deps import Caller
 from craftology.api.pagination import PageOut
@@ -33,6 +33,16 @@ STREAM = (
     'expires_at: send `{"confirm": token}` to do it), `message` (text), `error` (message: the turn '
     "stopped and nothing of it was done), and `done`, always last."
 )
+
+# One event of the stream (OpenAPI 3.1: the `schema` of an event stream describes each event).
+EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": [kind.value for kind in Kind]},
+        "data": {"type": "string", "contentMediaType": "application/json", "description": "A JSON object."},
+    },
+}
 
 
 class SayIn(BaseModel):
@@ -84,7 +94,7 @@ def build_messages_router(agent: ChatAgent) -> APIRouter:
         "",
         response_class=StreamingResponse,
         responses={
-            200: {"content": {EVENT_STREAM: {"schema": {"type": "string"}}}, "description": STREAM},
+            200: {"content": {EVENT_STREAM: {"schema": EVENT_SCHEMA}}, "description": STREAM},
             **BODY_PROBLEMS,
             **problem_responses(409),
         },
