@@ -40,7 +40,8 @@ class ToolSession:
         result: CallToolResult = await self._client.call_tool(tool, dict(arguments))
         if result.is_error:
             text = " ".join(getattr(block, "text", "") for block in result.content)
-            raise ToolRefused(tool, text or f"{tool} failed")
+            # The SDK prefixes what the tool said; the person needs only the tool's own words.
+            raise ToolRefused(tool, text.removeprefix(f"Error executing tool {tool}: ") or "it failed")
         body = result.structured_content
         if body is None:
             return " ".join(getattr(block, "text", "") for block in result.content)
