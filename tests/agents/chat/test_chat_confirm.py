@@ -112,3 +112,14 @@ def test_a_run_offered_for_one_plan_is_not_started_for_another(
     assert "the plan changed since it was previewed" in only(events, "error")["message"]
     assert not named(events, "action")
     assert client.get(runs_url, headers=world.owner.auth).json() == runs_before
+
+
+def test_expired_offers_do_not_pile_up(world: GatewayWorld, client: TestClient) -> None:
+    chat = Chat(client, world.owner, world.ids["project_id"])
+    first = hashlib.sha256(_offer_delete(chat).encode()).hexdigest()
+    metadata = world.container.metadata
+    record = metadata.get("acme", CONFIRMATIONS, first)
+    expired = {**record.data, "expires_at": "2020-01-01T00:00:00+00:00"}
+    metadata.commit("acme", [Put(CONFIRMATIONS, first, expired, expect=record.revision)])
+    second = hashlib.sha256(_offer_delete(chat).encode()).hexdigest()
+    assert [r.id for r in metadata.scan("acme", CONFIRMATIONS)] == [second]

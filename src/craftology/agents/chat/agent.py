@@ -87,6 +87,10 @@ class ChatAgent:
         """The project as the person may read it (NotFound, Forbidden otherwise)."""
         return project_context(*self._services.projects.load_project(principal, project_id))
 
+    def check(self, principal: Principal, project_id: str) -> None:
+        """That the person may read the project (NotFound, Forbidden otherwise)."""
+        self._services.projects.get_project(principal, project_id)
+
     def take(self, principal: Principal, project_id: str, token: str) -> Pending:
         """The offered call a confirmation token names, used up (Conflict when it cannot be used)."""
         return self.confirmations.take(principal, project_id, token)
@@ -116,9 +120,10 @@ class ChatAgent:
             answer = " ".join(
                 e.data.get("text") or e.data.get("message", "") for e in sent if e.kind in _SAID
             )
-            await anyio.to_thread.run_sync(
-                lambda: self.conversation.add(tenant, project_id, "agent", user, answer, sent)
-            )
+            with anyio.CancelScope(shield=True):  # a reader gone mid-turn still leaves the turn on record
+                await anyio.to_thread.run_sync(
+                    lambda: self.conversation.add(tenant, project_id, "agent", user, answer, sent)
+                )
         yield ChatEvent(Kind.DONE, {})
 
     async def _guarded(self, events: AsyncIterator[ChatEvent]) -> AsyncIterator[ChatEvent]:

@@ -8,6 +8,7 @@ stored: reading the store gives no token to confirm with."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -55,6 +56,7 @@ class Confirmations:
         self._clock = clock
 
     def offer(self, principal: Principal, project_id: str, pending: Pending) -> Offered:
+        self._forget_expired(principal)
         token = secrets.token_urlsafe(32)
         expires = self._clock() + self._ttl
         data = {
@@ -68,6 +70,17 @@ class Confirmations:
         }
         self._store.commit(principal.tenant, [Put(CONFIRMATIONS, _key(token), data, expect=MUST_NOT_EXIST)])
         return Offered(token, expires)
+
+    def _forget_expired(self, principal: Principal) -> None:
+        """Offers this person never confirmed are removed once expired, so they do not pile up."""
+        now = self._clock()
+        for record in self._store.scan(principal.tenant, CONFIRMATIONS):
+            data = record.data
+            if data["user_id"] == principal.user_id and datetime.fromisoformat(data["expires_at"]) <= now:
+                with contextlib.suppress(NotFound, PreconditionFailed, Conflict):  # taken meanwhile
+                    self._store.commit(
+                        principal.tenant, [Delete(CONFIRMATIONS, record.id, expect=record.revision)]
+                    )
 
     def take(self, principal: Principal, project_id: str, token: str) -> Pending:
         """The pending call of `token`, removed so it cannot be confirmed again. Conflict when the

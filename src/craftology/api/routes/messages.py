@@ -119,7 +119,7 @@ def build_messages_router(agent: ChatAgent) -> APIRouter:
     def list_messages(project_id: ProjectId, caller: Caller, page: Page) -> PageOut[MessageOut]:
         """The project's conversation, oldest first: every person's messages and the agent's answers
         with the events it sent."""
-        agent.open(caller, project_id)
+        agent.check(caller, project_id)
         turns = agent.conversation.list(caller.tenant, project_id, page.cursor, page.limit)
         return PageOut(items=[MessageOut.of(t) for t in turns.items], next_cursor=turns.next_cursor)
 
