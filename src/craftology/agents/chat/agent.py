@@ -197,7 +197,7 @@ class ChatAgent:
         async with tool_session(self._services, principal) as tools:
             done = await tools.call(pending.tool, pending.arguments)
         outcome = f"run {done['id']} started" if pending.tool == "approve_plan" else str(done)
-        yield action(pending.tool, pending.arguments, outcome)
+        yield action(pending.tool, pending.arguments, outcome, done)
         yield message(f"Done: {pending.summary}.")
 
 

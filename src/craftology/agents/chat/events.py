@@ -39,5 +39,7 @@ def error(text: str) -> ChatEvent:
     return ChatEvent(Kind.ERROR, {"message": text})
 
 
-def action(tool: str, arguments: dict[str, Any], summary: str) -> ChatEvent:
-    return ChatEvent(Kind.ACTION, {"tool": tool, "arguments": arguments, "summary": summary})
+def action(tool: str, arguments: dict[str, Any], summary: str, result: Any = None) -> ChatEvent:
+    """A tool call the agent made; `result`: what the tool returned, for a confirmed call (a run)."""
+    data = {"tool": tool, "arguments": arguments, "summary": summary}
+    return ChatEvent(Kind.ACTION, data if result is None else {**data, "result": result})
