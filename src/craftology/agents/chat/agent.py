@@ -135,14 +135,11 @@ class ChatAgent:
             yield error(f"{refused.tool} failed: {refused.message}")
         except CraftologyError as failed:
             yield error(readable(failed))
-        except TimeoutError:
-            yield error(
-                f"the intent engine did not answer within {self._limits.engine_timeout:g} seconds; "
-                "nothing was done. Try again."
-            )
         except Exception:
             log.exception("chat turn failed")
-            yield error("the agent failed unexpectedly; nothing was done. Try again.")
+            yield error(
+                "the agent failed unexpectedly: it did only the actions listed before this. Try again."
+            )
 
     async def _answer(
         self, principal: Principal, context: ProjectContext, text: str
@@ -166,8 +163,13 @@ class ChatAgent:
             return await asyncio.wait_for(
                 asyncio.to_thread(self._intents.detect, text, context), self._limits.engine_timeout
             )
-        except (CraftologyError, TimeoutError):
+        except CraftologyError:
             raise
+        except TimeoutError:
+            raise _EngineFailed(
+                f"the intent engine did not answer within {self._limits.engine_timeout:g} seconds; "
+                "nothing was done. Try again."
+            ) from None
         except Exception as failed:  # an engine's own failure (a model API down, a bug): said plainly
             log.warning("intent engine failed: %r", failed)
             raise _EngineFailed(
