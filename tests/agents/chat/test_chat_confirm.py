@@ -123,3 +123,18 @@ def test_expired_offers_do_not_pile_up(world: GatewayWorld, client: TestClient) 
     metadata.commit("acme", [Put(CONFIRMATIONS, first, expired, expect=record.revision)])
     second = hashlib.sha256(_offer_delete(chat).encode()).hexdigest()
     assert [r.id for r in metadata.scan("acme", CONFIRMATIONS)] == [second]
+
+
+def test_an_offer_made_by_one_api_process_is_confirmed_in_another(
+    world: GatewayWorld, client: TestClient
+) -> None:
+    token = _offer_delete(Chat(client, world.owner, world.ids["project_id"]))
+    container, app = world.second_app()
+    try:
+        with TestClient(app, raise_server_exceptions=False) as other:
+            done = Chat(other, world.owner, world.ids["project_id"]).confirm(token)
+            assert only(done, "action")["tool"] == "delete_shot"
+    finally:
+        container.close()
+    assert _shot_ids(client, world) == []
+    assert_problem(_post(client, world, {"confirm": token}, world.owner.auth), 409)
