@@ -171,3 +171,30 @@ def test_an_engine_that_hangs_gets_a_clear_error_and_nothing_is_done(world: Gate
             assert _state(client, world) == before
     finally:
         engine.release.set()
+
+
+class AddsFirstWhileSomeoneDeletes:
+    """Reads "add a shot at place 1" while another person deletes that place's shot meanwhile, so the
+    agent's second step (moving the new shot there) fails after its first (creating it) succeeded."""
+
+    def __init__(self, world: GatewayWorld) -> None:
+        self.world = world
+
+    def detect(self, text: str, context: ProjectContext | None = None) -> IntentResult:
+        world = self.world
+        world.container.projects.delete_shot(
+            as_owner("acme"), world.ids["project_id"], world.ids["shot_id"], None
+        )
+        return IntentResult(Intent.ADD_SHOT, {"description": "gulls at noon", "position": 1}, 0.95)
+
+
+def test_a_two_step_edit_that_fails_half_way_leaves_nothing(world: GatewayWorld) -> None:
+    with TestClient(
+        _app_with(world, AddsFirstWhileSomeoneDeletes(world)), raise_server_exceptions=False
+    ) as client:
+        events = Chat(client, world.owner, world.ids["project_id"]).say(
+            "add a shot of gulls as the first shot"
+        )
+        assert [a["tool"] for a in named(events, "action")] == ["create_shot"]
+        assert "move_shot failed" in only(events, "error")["message"]
+    assert list(world.container.metadata.scan("acme", "shots")) == []  # the new shot went again
