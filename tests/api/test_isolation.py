@@ -66,6 +66,7 @@ def request_body(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
             "content": png(),
             "headers": {"Content-Type": "image/png"},
         },
+        ("POST", "/v1/projects/{project_id}/messages"): {"json": {"text": "delete shot 1"}},
         ("POST", "/v1/proposals"): {"json": {"brief": "a cat on a boat", "shot_count": 2}},
         ("PATCH", "/v1/proposals/{proposal_id}"): {"json": {"project": {"name": "pwned"}}},
         ("PUT", "/v1/members/{user_id}/role"): {"json": {"role": "viewer"}},

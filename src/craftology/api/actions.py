@@ -75,6 +75,9 @@ ROUTE_ACTIONS: dict[tuple[str, str], RouteAction] = {
     ("POST", f"{_TARGET}/pin"): RouteAction("pin_target", "Target", "target"),
     ("PUT", f"{_TARGET}/seed"): RouteAction("seed_target", "Target", "target"),
     ("PUT", f"{_TARGET}/upload"): RouteAction("create_asset", "Asset", "target"),
+    # Chatting reads the project; each tool the agent calls asks the policy about its own action.
+    ("POST", f"{_PROJECT}/messages"): RouteAction("read_project", "Project", "project_id"),
+    ("GET", f"{_PROJECT}/messages"): RouteAction("read_project", "Project", "project_id"),
     # Proposals are projects in the making: drafting, editing and approving one creates a project.
     ("POST", "/v1/proposals"): RouteAction("create_project", "Project", None),
     ("GET", "/v1/proposals/{proposal_id}"): RouteAction("read_project", "Project", None),

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from craftology.cli import remote
+from craftology.cli.chat import chat
 from craftology.cli.gc import gc
 from craftology.cli.mcp import mcp
 from craftology.cli.progress import follow_run, print_plan
@@ -217,3 +218,4 @@ def tenant_create(
 
 app.command()(gc)
 app.command()(mcp)
+app.command()(chat)

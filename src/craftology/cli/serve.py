@@ -12,12 +12,14 @@ import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
+from craftology.agents.chat.wiring import chat_agent
 from craftology.agents.proposal.service import ProposalService
 from craftology.api import ApiDeps, create_app
 from craftology.api.limits import RateLimits
 from craftology.api.routes.activity import build_activity_router
 from craftology.api.routes.auth import build_auth_router, build_session_router
 from craftology.api.routes.members import build_invitations_router, build_members_router
+from craftology.api.routes.messages import build_messages_router
 from craftology.api.routes.models import build_models_router
 from craftology.api.routes.policies import build_policies_router
 from craftology.api.routes.proposals import build_proposals_router
@@ -48,6 +50,11 @@ def build_api(container: Container) -> FastAPI:
     gateway = settings.gateway
     limiter = container.access.rate_limiter
     limits = RateLimits(limiter, gateway.rate_limit_per_principal, gateway.rate_limit_per_tenant)
+    proposals = ProposalService.embedded(
+        container.metadata, container.projects, container.access.policy, container.llm_proposals()
+    )
+    mcp_services = McpServices.of(container)
+    chat = chat_agent(container, mcp_services, proposals)
     deps = ApiDeps(
         projects=container.projects,
         authenticate=container.api_tokens.authenticate_token,
@@ -55,12 +62,9 @@ def build_api(container: Container) -> FastAPI:
         max_upload_bytes=settings.api.max_upload_bytes,
         routers=[
             build_sync_router(container.sync, container.curation, container.assets),
-            build_proposals_router(
-                ProposalService.embedded(
-                    container.metadata, container.projects, container.access.policy, container.llm_proposals()
-                )
-            ),
+            build_proposals_router(proposals),
             build_activity_router(container.sync_agent),
+            build_messages_router(chat),
             build_models_router(container.registry, admin_token),
             build_members_router(container.accounts, container.api_tokens),
             build_policies_router(container.access.policies),
@@ -75,7 +79,7 @@ def build_api(container: Container) -> FastAPI:
         admin_token=(admin_token.get_secret_value() or None) if admin_token is not None else None,
     )
     app = create_app(deps)
-    mount_mcp(app, McpServices.of(container))  # MCP at /mcp, authenticated like /v1
+    mount_mcp(app, mcp_services)  # MCP at /mcp, authenticated like /v1
     # Outside /v1: an invitee has no credentials yet, and signing in is how one gets them.
     app.include_router(build_invitations_router(container.accounts))
     app.include_router(build_auth_router(container.accounts, limiter, gateway.login_attempts_per_minute))
