@@ -75,6 +75,8 @@ ROUTE_ACTIONS: dict[tuple[str, str], RouteAction] = {
     ("POST", f"{_TARGET}/pin"): RouteAction("pin_target", "Target", "target"),
     ("PUT", f"{_TARGET}/seed"): RouteAction("seed_target", "Target", "target"),
     ("PUT", f"{_TARGET}/upload"): RouteAction("create_asset", "Asset", "target"),
+    # A one-off image from a prompt spends (a model call); the service also asks create_asset and use_model.
+    ("POST", f"{_PROJECT}/generations"): RouteAction("generate_target", "Project", "project_id"),
     # Proposals are projects in the making: drafting, editing and approving one creates a project.
     ("POST", "/v1/proposals"): RouteAction("create_project", "Project", None),
     ("GET", "/v1/proposals/{proposal_id}"): RouteAction("read_project", "Project", None),

@@ -17,6 +17,7 @@ from craftology.api import ApiDeps, create_app
 from craftology.api.limits import RateLimits
 from craftology.api.routes.activity import build_activity_router
 from craftology.api.routes.auth import build_auth_router, build_session_router
+from craftology.api.routes.generations import build_generations_router
 from craftology.api.routes.members import build_invitations_router, build_members_router
 from craftology.api.routes.models import build_models_router
 from craftology.api.routes.policies import build_policies_router
@@ -25,6 +26,7 @@ from craftology.api.routes.providers import build_providers_router
 from craftology.api.routes.sync import build_sync_router
 from craftology.config import Settings
 from craftology.container import Container
+from craftology.generation.oneoff import OneOffGeneration
 from craftology.identity.cookies import CookiePolicy
 from craftology.mcp.http import mount_mcp
 from craftology.mcp.services import McpServices
@@ -55,6 +57,7 @@ def build_api(container: Container) -> FastAPI:
         max_upload_bytes=settings.api.max_upload_bytes,
         routers=[
             build_sync_router(container.sync, container.curation, container.assets),
+            build_generations_router(OneOffGeneration.of(container)),
             build_proposals_router(
                 ProposalService.embedded(
                     container.metadata, container.projects, container.access.policy, container.llm_proposals()
