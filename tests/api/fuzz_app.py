@@ -148,7 +148,16 @@ def snapshot(world: FuzzWorld) -> dict[str, object]:
     metadata, tenant = world.container.metadata, world.tenant_id
     state: dict[str, object] = {
         name: sorted((r.id, r.revision) for r in metadata.scan(tenant, name))
-        for name in ("projects", "cards", "shots", "targets", "assets", "proposals", ACTIVITY, "chat_messages")
+        for name in (
+            "projects",
+            "cards",
+            "shots",
+            "targets",
+            "assets",
+            "proposals",
+            ACTIVITY,
+            "chat_messages",
+        )
     }
     state["blobs"] = sorted(world.container.assets.keys(tenant))
     state["run"] = world.container.runs.get(tenant, world.ids["run_id"])

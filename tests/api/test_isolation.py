@@ -62,6 +62,7 @@ def request_body(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
         },
         ("POST", "/v1/projects/{project_id}/targets/{target}/pin"): {"json": {"pinned": True}},
         ("PUT", "/v1/projects/{project_id}/targets/{target}/seed"): {"json": {"seed": 7}},
+        ("POST", "/v1/projects/{project_id}/generations"): {"json": {"kind": "keyframe", "prompt": "a cat"}},
         ("PUT", "/v1/projects/{project_id}/targets/{target}/upload"): {
             "content": png(),
             "headers": {"Content-Type": "image/png"},

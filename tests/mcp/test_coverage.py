@@ -64,6 +64,8 @@ def arguments(tool: Tool, ids: dict[str, str]) -> dict[str, Any]:
         "pinned": True,
         "seed": 7,
         "plan_digest": "0" * 64,
+        "kind": "keyframe",
+        "prompt": "a lighthouse in a storm",
     }
     required = tool.input_schema.get("required", [])
     missing = [name for name in required if name not in values]

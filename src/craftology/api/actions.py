@@ -78,6 +78,8 @@ ROUTE_ACTIONS: dict[tuple[str, str], RouteAction] = {
     # Chatting reads the project; each tool the agent calls asks the policy about its own action.
     ("POST", f"{_PROJECT}/messages"): RouteAction("read_project", "Project", "project_id"),
     ("GET", f"{_PROJECT}/messages"): RouteAction("read_project", "Project", "project_id"),
+    # A one-off image from a prompt spends (a model call); the service also asks create_asset and use_model.
+    ("POST", f"{_PROJECT}/generations"): RouteAction("generate_target", "Project", "project_id"),
     # Proposals are projects in the making: drafting, editing and approving one creates a project.
     ("POST", "/v1/proposals"): RouteAction("create_project", "Project", None),
     ("GET", "/v1/proposals/{proposal_id}"): RouteAction("read_project", "Project", None),

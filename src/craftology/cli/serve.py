@@ -18,6 +18,7 @@ from craftology.api import ApiDeps, create_app
 from craftology.api.limits import RateLimits
 from craftology.api.routes.activity import build_activity_router
 from craftology.api.routes.auth import build_auth_router, build_session_router
+from craftology.api.routes.generations import build_generations_router
 from craftology.api.routes.members import build_invitations_router, build_members_router
 from craftology.api.routes.messages import build_messages_router
 from craftology.api.routes.models import build_models_router
@@ -27,6 +28,7 @@ from craftology.api.routes.providers import build_providers_router
 from craftology.api.routes.sync import build_sync_router
 from craftology.config import Settings
 from craftology.container import Container
+from craftology.generation.oneoff import OneOffGeneration
 from craftology.identity.cookies import CookiePolicy
 from craftology.mcp.http import mount_mcp
 from craftology.mcp.services import McpServices
@@ -63,6 +65,7 @@ def build_api(container: Container) -> FastAPI:
         routers=[
             build_sync_router(container.sync, container.curation, container.assets),
             build_proposals_router(proposals),
+            build_generations_router(OneOffGeneration.of(container)),
             build_activity_router(container.sync_agent),
             build_messages_router(chat),
             build_models_router(container.registry, admin_token),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from craftology.assets.curation import Curation
 from craftology.container import Container
+from craftology.generation.oneoff import OneOffGeneration
 from craftology.identity.principal import Principal
 from craftology.ports.policy import PolicyPort
 from craftology.projects.service import ProjectService
@@ -20,6 +21,7 @@ class McpServices:
     sync: SyncService
     curation: Curation
     registry: ModelRegistry
+    oneoff: OneOffGeneration
     policy: PolicyPort
     max_inline_bytes: int  # the most an upload through a tool may carry (the API's body limit)
     api_base_url: str  # where the REST API answers, for download links made outside an HTTP request
@@ -32,6 +34,7 @@ class McpServices:
             sync=container.sync,
             curation=container.curation,
             registry=container.registry,
+            oneoff=OneOffGeneration.of(container),
             policy=container.access.policy,
             max_inline_bytes=api.max_body_bytes,
             api_base_url=f"http://{api.host}:{api.port}",

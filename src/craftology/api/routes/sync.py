@@ -163,7 +163,7 @@ def build_sync_router(sync: SyncService, curation: Curation, assets: AssetStore)
         record = curation.get_asset(caller, asset_id)
         data = record.data
         extension = EXTENSIONS.get(data["content_type"], "bin")
-        name = f"{data['target'].replace('/', '-')}.{extension}"
+        name = f"{(data['target'] or record.id).replace('/', '-')}.{extension}"  # a one-off has no target
         return blob_response(
             assets,
             caller.tenant,
