@@ -38,7 +38,9 @@ class DataSyncSchedule(Periodic):
             scan = consumer.scan()
             if should_stop() or not scan.heads:
                 return
-            asyncio.run_coroutine_threadsafe(send(list(scan.edited)), loop).result()
+            edits = list(scan.edited)
+            if edits:  # a process with nothing to signal (most passes) never needs Temporal
+                asyncio.run_coroutine_threadsafe(send(edits), loop).result()
             consumer.advance(scan.heads)
 
         super().__init__("data-sync agent", run_pass, settings.interval_seconds)
