@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
+
+# A script's own folder comes first on sys.path, and bench/mcp.py shares its name with the `mcp`
+# package the API imports: move the folder last, so the bench's modules stay importable and
+# installed packages win. Every bench script imports this module before Craftology's.
+_HERE = Path(__file__).resolve().parent
+if sys.path and sys.path[0] and Path(sys.path[0]).resolve() == _HERE:
+    sys.path.append(sys.path.pop(0))
 
 
 def parse_args(description: str) -> argparse.Namespace:
