@@ -4,18 +4,36 @@ control-plane engines."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import Engine, insert
 
+from craftology.controlplane.db import connect
+from craftology.controlplane.schema import tenants
+from craftology.controlplane.types import utc_now
 from craftology.genai.chat.openai_compat import ChatEndpoint, HttpPolicy, OpenAICompatChat
 from craftology.genai.chat.retry import RetryPolicy
+from tests.controlplane.conftest import db_url  # noqa: F401
 from tests.openai_server import ScriptedChat, chat, chat_server  # noqa: F401
+from tests.pg_server import fresh_postgres_db, postgres_url  # noqa: F401
 
 T = TypeVar("T")
 API_KEY = "sk-test-0123456789abcdef-SECRET"
+
+
+@pytest.fixture
+def control(db_url: str) -> Iterator[Engine]:  # noqa: F811
+    """A migrated control plane (both engines) with the tenants acme and globex."""
+    engine = connect(db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(tenants), [{"id": t, "name": t, "created_at": utc_now()} for t in ("acme", "globex")]
+        )
+    yield engine
+    engine.dispose()
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -4,22 +4,17 @@ chat endpoint, bound to their tenant, and resealed under a new master key by a r
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr, ValidationError
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, select, update
 
-from craftology.controlplane.db import connect
 from craftology.controlplane.schema import provider_keys, tenants
-from craftology.controlplane.types import utc_now
 from craftology.errors import BadInput, NotFound, PreconditionFailed, ProviderNotConfigured
 from craftology.genai.keys.crypto import Keyring, SealError
 from craftology.genai.keys.schemas import ProviderKeyIn
 from craftology.genai.keys.service import ProviderKeys
-from tests.controlplane.conftest import db_url  # noqa: F401
-from tests.pg_server import fresh_postgres_db, postgres_url  # noqa: F401
 
 SECRET = "sk-proj-VERY-SECRET-0123456789abcdef"
 K1, K2 = os.urandom(32), os.urandom(32)
@@ -27,17 +22,6 @@ K1, K2 = os.urandom(32), os.urandom(32)
 
 def ring(current: str, **keys: bytes) -> Keyring:
     return Keyring(current, keys)
-
-
-@pytest.fixture
-def control(db_url: str) -> Iterator[Engine]:  # noqa: F811
-    engine = connect(db_url)
-    with engine.begin() as conn:
-        conn.execute(
-            insert(tenants), [{"id": t, "name": t, "created_at": utc_now()} for t in ("acme", "globex")]
-        )
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -65,7 +49,7 @@ def test_set_lists_masked_and_opens_only_into_an_endpoint(keys: ProviderKeys) ->
     assert [k.tenant_id for k in keys.list(None)] == ["acme"]
 
 
-def test_the_key_rests_encrypted(keys: ProviderKeys, control: Engine, db_url: str) -> None:  # noqa: F811
+def test_the_key_rests_encrypted(keys: ProviderKeys, control: Engine, db_url: str) -> None:
     keys.set("acme", "local", given(base_url="http://127.0.0.1:9/v1/"), by="u1")
     with control.connect() as conn:
         row = conn.execute(select(provider_keys)).one()

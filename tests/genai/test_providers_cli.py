@@ -6,22 +6,18 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
 from craftology.cli import app
 from craftology.config import Settings
 from craftology.controlplane.db import connect
-from craftology.controlplane.schema import tenants
-from craftology.controlplane.types import utc_now
 from craftology.genai.keys.master import keyring
 from craftology.genai.keys.service import ProviderKeys
-from tests.controlplane.conftest import db_url  # noqa: F401
-from tests.pg_server import fresh_postgres_db, postgres_url  # noqa: F401
 
 KEY = "sk-cli-secret-key-0123456789-wxyz"
 K1 = base64.b64encode(b"1" * 32).decode()
@@ -30,18 +26,7 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def control(db_url: str) -> Iterator[Engine]:  # noqa: F811
-    engine = connect(db_url)
-    with engine.begin() as conn:
-        conn.execute(
-            insert(tenants), [{"id": t, "name": t, "created_at": utc_now()} for t in ("acme", "globex")]
-        )
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def env(db_url: str) -> dict[str, str | None]:  # noqa: F811
+def env(db_url: str) -> dict[str, str | None]:
     variables: dict[str, str | None] = {k: None for k in os.environ if k.startswith("CRAFTOLOGY_")}
     variables["CRAFTOLOGY_DATABASE__URL"] = db_url
     if not db_url.startswith("sqlite"):
@@ -153,7 +138,7 @@ def test_rotation_to_a_new_master_key(cli: Run, tmp_path: Path, env: dict[str, s
         engine.dispose()
 
 
-def test_a_shared_control_plane_without_a_master_key_is_refused(cli: Run, db_url: str) -> None:  # noqa: F811
+def test_a_shared_control_plane_without_a_master_key_is_refused(cli: Run, db_url: str) -> None:
     if db_url.startswith("sqlite"):
         pytest.skip("SQLite generates its master key")
     refused = error(cli("set", "acme", "openai", "--model", "m", stdin=KEY, CRAFTOLOGY_GENAI__MASTER_KEY=""))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from craftology.identity.principal import Principal
+from craftology.policy.guard import resource_of
 from craftology.ports.policy import Resource
 
 
@@ -24,14 +25,9 @@ class RouteAction:
         """The resource of one request. Paths name resources inside the caller's tenant, so that is
         the resource's tenant (a route serving another tenant's shared resource would say so)."""
         resource_id = path_params.get(self.id_param, "") if self.id_param else ""
+        tenant = "" if self.shared else principal.tenant
         project = path_params.get("project_id", "")
-        attributes = {"project": project} if project and self.resource != "Project" else {}
-        return Resource(
-            type=self.resource,
-            id=resource_id or f"{principal.tenant}/*",
-            tenant="" if self.shared else principal.tenant,
-            attributes=attributes,
-        )
+        return resource_of(self.resource, resource_id, tenant, project, scope=principal.tenant)
 
 
 def _crud(kind: str, base: str, item: str, id_param: str) -> dict[tuple[str, str], RouteAction]:

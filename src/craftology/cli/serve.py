@@ -28,7 +28,6 @@ from craftology.api.routes.providers import build_providers_router
 from craftology.api.routes.sync import build_sync_router
 from craftology.config import Settings
 from craftology.container import Container
-from craftology.generation.oneoff import OneOffGeneration
 from craftology.identity.cookies import CookiePolicy
 from craftology.mcp.http import mount_mcp
 from craftology.mcp.services import McpServices
@@ -65,7 +64,7 @@ def build_api(container: Container) -> FastAPI:
         routers=[
             build_sync_router(container.sync, container.curation, container.assets),
             build_proposals_router(proposals),
-            build_generations_router(OneOffGeneration.of(container)),
+            build_generations_router(mcp_services.oneoff),
             build_activity_router(container.sync_agent),
             build_messages_router(chat),
             build_models_router(container.registry, admin_token),

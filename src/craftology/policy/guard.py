@@ -32,7 +32,13 @@ class Guard:
         (listing, creating); `project` is the project a card, shot, target, asset or run belongs to,
         so a grant on the project reaches it."""
         owner = principal.tenant if tenant is None else tenant
-        attributes = {"project": project} if project and kind != "Project" else {}
-        resource = Resource(type=kind, id=resource_id or f"{owner}/*", tenant=owner, attributes=attributes)
-        self.policy.authorize(principal, action, resource)
+        self.policy.authorize(principal, action, resource_of(kind, resource_id, owner, project, scope=owner))
         return owner
+
+
+def resource_of(kind: str, resource_id: str, tenant: str, project: str = "", *, scope: str) -> Resource:
+    """The policy's view of a resource: `resource_id` "" is the whole collection within `scope` (a
+    tenant), and `project` the project a card, shot, target, asset or run belongs to (so a grant on
+    the project reaches it). `tenant` "" is a platform-wide resource, such as a model."""
+    attributes = {"project": project} if project and kind != "Project" else {}
+    return Resource(type=kind, id=resource_id or f"{scope}/*", tenant=tenant, attributes=attributes)
